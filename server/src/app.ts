@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { EmailSender } from './adapters/email/types.js';
+import type { SmsGateway } from './adapters/sms/types.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { createAuthGuards } from './http/auth.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { validatorCompiler } from './http/validation.js';
+import type { JobQueue } from './jobs/queue.js';
+import type { Logger } from './logger.js';
+import { accountsRoutes } from './modules/accounts/routes.js';
+import { geoRoutes } from './modules/geo/routes.js';
+import { healthRoutes } from './modules/health/routes.js';
+import { smsRoutes } from './modules/sms/routes.js';
+import { staffRoutes } from './modules/staff/routes.js';
+import { createServices, type Services } from './services.js';
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  database: Database;
+  jobs: JobQueue;
+  sms: SmsGateway;
+  email: EmailSender;
+  logger: Logger;
+}
+
+export type App = FastifyInstance & { services: Services };
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Builds the whole HTTP application; main.ts listens, tests call inject(). */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    requestIdLogLabel: 'requestId',
+    // A client's id is kept when it looks like one, so a request can be followed across systems.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { allErrors: true } },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  registerErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+        mediaSrc: ["'self'", 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    hsts: deps.config.publicUrl.startsWith('https:'),
+  });
+  await app.register(cookie);
+  // Per-route limits only (config.rateLimit on a route); they blunt floods, while the account and code
+  // throttles that must hold across nodes live in the database.
+  if (deps.config.rateLimits) {
+    await app.register(rateLimit, { global: false, keyGenerator: (request) => request.ip });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Citizen Portal API',
+        version: '1',
+        description:
+          'Complaint redress for citizens and government offices. Errors always have the shape ' +
+          '{"error": {"code", "message", "fields"}}.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          citizenCookie: { type: 'apiKey', in: 'cookie', name: 'cp_session' },
+          staffCookie: { type: 'apiKey', in: 'cookie', name: 'cp_staff_session' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const services = createServices(deps);
+  const guards = createAuthGuards(services.sessions, services.staff);
+  app.decorateRequest('principal', null);
+
+  await app.register(healthRoutes, {
+    database: deps.database,
+    quiet: deps.config.logLevel === 'silent' ? 'silent' : 'warn',
+  });
+  await app.register(
+    async (api) => {
+      await api.register(geoRoutes, { services });
+      await api.register(accountsRoutes, { services, guards, config: deps.config });
+      await api.register(staffRoutes, { services, guards, config: deps.config });
+      await api.register(smsRoutes, { services, config: deps.config });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const decorated = app as unknown as App;
+  decorated.decorate('services', services);
+  return decorated;
+}

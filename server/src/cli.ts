@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { AppError } from './errors.js';
+import { createLogger } from './logger.js';
+import { parseBoundaryFile } from './modules/geo/boundaries.js';
+import { createPortal } from './runtime.js';
+
+const USAGE = `Usage: npm run portal -- <command>
+
+  migrate                                   apply pending database migrations
+  staff create --role admin|supervisor|officer --login NAME --password PASS
+               [--name "Full Name"] [--department CODE] [--districts CODE,CODE]
+  boundaries import FILE.geojson [--name-property name] [--map "File name=district-code" ...]
+               [--where property=value]     load district polygons; reports names that match no district
+`;
+
+/** Parses `--flag value` pairs; a flag may repeat (--map). */
+function parseArgs(argv: string[]) {
+  const positional: string[] = [];
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      flags.set(name, [...(flags.get(name) ?? []), value]);
+    } else positional.push(a);
+  }
+  return { positional, flag: (n: string) => flags.get(n)?.at(-1), flags: (n: string) => flags.get(n) ?? [] };
+}
+
+class UsageError extends Error {}
+
+async function run(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const [command, sub, ...rest] = args.positional;
+  const config = loadConfig();
+  const logger = createLogger({ logLevel: process.env.LOG_LEVEL ? config.logLevel : 'warn' });
+
+  if (command === 'migrate') {
+    const database = openDatabase(config);
+    try {
+      const applied = await migrateToLatest(database);
+      console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+
+  const portal = await createPortal(config, logger);
+  try {
+    const { services } = portal.app;
+    if (command === 'staff' && sub === 'create') {
+      const role = args.flag('role');
+      if (role !== 'admin' && role !== 'supervisor' && role !== 'officer') {
+        throw new UsageError('--role must be admin, supervisor or officer');
+      }
+      const login = args.flag('login');
+      const password = args.flag('password');
+      if (!login || !password) throw new UsageError('--login and --password are required');
+      const departments = await services.geo.departments();
+      const departmentCode = args.flag('department');
+      const department = departmentCode ? departments.find((d) => d.code === departmentCode) : undefined;
+      if (departmentCode && !department) {
+        throw new UsageError(
+          `unknown department "${departmentCode}"; known: ${departments.map((d) => d.code).join(', ')}`,
+        );
+      }
+      const districts = await services.geo.listDistricts();
+      const districtCodes = (args.flag('districts') ?? '').split(',').filter(Boolean);
+      const unknown = districtCodes.filter((c) => !districts.some((d) => d.code === c));
+      if (unknown.length) throw new UsageError(`unknown district(s): ${unknown.join(', ')}`);
+      const created = await services.staff.create({
+        role,
+        login,
+        password,
+        name: args.flag('name'),
+        departmentId: department?.id ?? null,
+        districtIds: districtCodes.map((c) => districts.find((d) => d.code === c)!.id),
+      });
+      console.log(
+        `Created ${created.role} "${created.login}" (id ${created.id}). Log in at ${config.publicUrl}/console`,
+      );
+      return;
+    }
+    if (command === 'boundaries' && sub === 'import') {
+      const file = rest[0];
+      if (!file) throw new UsageError('boundaries import needs a FILE');
+      let features = parseBoundaryFile(readFileSync(file, 'utf8'), args.flag('name-property') ?? 'name');
+      const where = args.flag('where');
+      if (where) {
+        const [key, value] = where.split(/=(.*)/s, 2) as [string, string];
+        features = features.filter((f) => String(f.properties?.[key] ?? '') === value);
+      }
+      const mapping: Record<string, string> = {};
+      for (const m of args.flags('map')) {
+        const [from, to] = m.split(/=(.*)/s, 2);
+        if (!from || !to) throw new UsageError(`--map takes "File name=district-code", got "${m}"`);
+        mapping[from.trim()] = to.trim();
+      }
+      const report = await services.geo.importBoundaries(features, { source: path.basename(file), mapping });
+      console.log(`Read ${report.features} features; matched ${report.matched.length} to districts.`);
+      for (const m of report.matched) console.log(`  ${m.featureName} -> ${m.districtCode}`);
+      console.log(`Districts with a boundary now: ${report.districtsWithBoundary}.`);
+      if (report.unmatched.length) {
+        console.log(`\nThese names match no district and were not imported:`);
+        for (const n of report.unmatched) console.log(`  ${n}`);
+        console.log(
+          `Map them with --map "${report.unmatched[0]}=district-code" (codes: GET /api/v1/districts).`,
+        );
+      }
+      return;
+    }
+    throw new UsageError(
+      command ? `unknown command "${[command, sub].filter(Boolean).join(' ')}"` : 'no command given',
+    );
+  } finally {
+    await portal.close();
+  }
+}
+
+run(process.argv.slice(2)).catch((err) => {
+  if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
+  else if (err instanceof ConfigError) console.error(err.message);
+  else if (err instanceof AppError)
+    console.error(`${err.message}${err.fields ? ` ${JSON.stringify(err.fields)}` : ''}`);
+  else console.error(err);
+  process.exit(1);
+});

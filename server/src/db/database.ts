@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import type { DB } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<DB>;
+/** A repo function takes either, so a service can compose several in one transaction. */
+export type DbOrTrx = Kysely<DB> | Transaction<DB>;
+
+export interface Database {
+  db: Db;
+  dialect: Dialect;
+  /** The pg pool in the scaled-out shape (the job engine shares it); null on SQLite. */
+  pgPool: pg.Pool | null;
+  sqlite: SQLite.Database | null;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Both engines hand back the same JS shapes: timestamps as ISO strings, 64-bit ints as numbers.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 1184 || oid === 1114)
+      return (v: string) => new Date(v.includes('+') || v.endsWith('Z') ? v : `${v}Z`).toISOString();
+    if (oid === 20) return (v: string) => Number(v);
+    if (oid === 1700) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export function openDatabase(config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'>): Database {
+  if (config.databaseUrl) {
+    const schema = config.databaseSchema;
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: 10,
+      types: pgTypes as pg.CustomTypesConfig,
+      options: schema ? `-c search_path=${schema}` : undefined,
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      dialect: 'postgres',
+      pgPool: pool,
+      sqlite: null,
+      async ping() {
+        await sql`select 1`.execute(db);
+      },
+      async close() {
+        await db.destroy();
+      },
+    };
+  }
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(config.dataDir, 'portal.sqlite');
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -65536');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    pgPool: null,
+    sqlite,
+    async ping() {
+      sqlite.prepare('select 1').get();
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** Guards functions that must run inside a caller's transaction (status changes, audit appends). */
+export function assertInTransaction(db: DbOrTrx): asserts db is Transaction<DB> {
+  if (!db.isTransaction) throw new Error('this operation must run inside a transaction');
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}

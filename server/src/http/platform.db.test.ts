@@ -1,0 +1,127 @@
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPortal, errorOf, type TestPortal } from '../../test/portal.js';
+import { AppError } from '../errors.js';
+import { registerErrorHandling } from './error-handler.js';
+
+describe('platform routes', () => {
+  let portal: TestPortal;
+  beforeAll(async () => {
+    portal = await createTestPortal();
+  });
+  afterAll(async () => portal?.destroy());
+
+  it('answers /health and /ready, and /ready fails with 503 when the database is gone', async () => {
+    expect((await portal.app.inject('/health')).json()).toEqual({ status: 'ok' });
+    expect((await portal.app.inject('/ready')).json()).toEqual({ status: 'ready' });
+    const original = portal.database.ping;
+    portal.database.ping = async () => {
+      throw new Error('connection refused');
+    };
+    try {
+      const res = await portal.app.inject('/ready');
+      expect(res.statusCode).toBe(503);
+      expect(errorOf(res).code).toBe('unavailable');
+    } finally {
+      portal.database.ping = original;
+    }
+  });
+
+  it('serves the OpenAPI document with every route and the docs UI', async () => {
+    const res = await portal.app.inject('/api/openapi.json');
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const path of [
+      '/api/v1/auth/register',
+      '/api/v1/auth/verify',
+      '/api/v1/auth/login',
+      '/api/v1/me',
+      '/api/v1/districts',
+    ]) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    const register = doc.paths['/api/v1/auth/register'].post;
+    expect(register.requestBody.content['application/json'].schema.required).toContain('cnic');
+    expect(register.responses).toHaveProperty('201');
+    expect((await portal.app.inject('/api/docs')).statusCode).toBeLessThan(400);
+  });
+
+  it('gives unknown routes the error shape and echoes a request id', async () => {
+    const res = await portal.app.inject({
+      url: '/api/v1/nowhere',
+      headers: { 'x-request-id': 'trace-12345678' },
+    });
+    expect(res.statusCode).toBe(404);
+    expect(errorOf(res).code).toBe('not_found');
+    expect(res.headers['x-request-id']).toBe('trace-12345678');
+  });
+
+  it('lists the districts of Khyber Pakhtunkhwa in three languages', async () => {
+    const res = await portal.app.inject('/api/v1/districts');
+    const districts = res.json() as {
+      code: string;
+      name: string;
+      nameUr: string;
+      namePs: string;
+      division: { name: string };
+    }[];
+    const codes = districts.map((d) => d.code);
+    for (const code of [
+      'peshawar',
+      'bajaur',
+      'mohmand',
+      'khyber',
+      'kurram',
+      'orakzai',
+      'north-waziristan',
+      'upper-chitral',
+      'lower-chitral',
+      'upper-kohistan',
+      'lower-kohistan',
+      'kolai-palas',
+      'torghar',
+    ]) {
+      expect(codes).toContain(code);
+    }
+    const peshawar = districts.find((d) => d.code === 'peshawar')!;
+    expect(peshawar).toMatchObject({ name: 'Peshawar', nameUr: 'پشاور', division: { name: 'Peshawar' } });
+    const categories = (await portal.app.inject('/api/v1/categories')).json() as {
+      nameUr: string;
+      namePs: string;
+    }[];
+    expect(categories.length).toBeGreaterThan(40);
+    expect(categories.every((c) => c.nameUr && c.namePs)).toBe(true);
+  });
+});
+
+describe('the error handler', () => {
+  it('hides a bug behind 500 with a request id and no stack, and maps domain errors', async () => {
+    const app = Fastify({ logger: false });
+    registerErrorHandling(app);
+    app.get('/bug', async () => {
+      throw new Error('secret internals at /srv/app.ts:42');
+    });
+    app.get('/conflict', async () => {
+      throw new AppError('conflict', 'taken', 'Already there.', { login: 'Taken.' });
+    });
+    app.get('/busy', async () => {
+      throw new AppError('unavailable', 'database_down', 'Try again soon.');
+    });
+    const bug = await app.inject('/bug');
+    expect(bug.statusCode).toBe(500);
+    const err = errorOf(bug);
+    expect(err).toMatchObject({ code: 'internal' });
+    expect((err as { requestId?: string }).requestId).toBeTruthy();
+    expect(bug.body).not.toContain('secret internals');
+    expect(bug.body).not.toContain('app.ts');
+    const conflict = await app.inject('/conflict');
+    expect(conflict.statusCode).toBe(409);
+    expect(errorOf(conflict)).toEqual({
+      code: 'taken',
+      message: 'Already there.',
+      fields: { login: 'Taken.' },
+    });
+    expect((await app.inject('/busy')).statusCode).toBe(503);
+  });
+});

@@ -1,0 +1,71 @@
+import type { DbOrTrx } from '../../db/database.js';
+import type { StaffRole } from '../../db/schema.js';
+
+export async function insertStaff(
+  db: DbOrTrx,
+  row: {
+    login: string;
+    name: string;
+    password_hash: string;
+    role: StaffRole;
+    department_id: number | null;
+    now: string;
+  },
+): Promise<number> {
+  const { now, ...values } = row;
+  const inserted = await db
+    .insertInto('staff')
+    .values({ ...values, created_at: now, updated_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return inserted.id;
+}
+
+export async function setStaffDistricts(db: DbOrTrx, staffId: number, districtIds: number[]) {
+  await db.deleteFrom('staff_districts').where('staff_id', '=', staffId).execute();
+  if (districtIds.length > 0) {
+    await db
+      .insertInto('staff_districts')
+      .values(districtIds.map((district_id) => ({ staff_id: staffId, district_id })))
+      .execute();
+  }
+}
+
+const columns = [
+  'id',
+  'login',
+  'name',
+  'password_hash',
+  'role',
+  'department_id',
+  'active',
+  'created_at',
+] as const;
+
+export async function findStaffByLogin(db: DbOrTrx, login: string) {
+  return db.selectFrom('staff').select(columns).where('login', '=', login).executeTakeFirst();
+}
+
+export async function findStaffById(db: DbOrTrx, id: number) {
+  return db.selectFrom('staff').select(columns).where('id', '=', id).executeTakeFirst();
+}
+
+export async function staffDistrictIds(db: DbOrTrx, staffId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('staff_districts')
+    .select('district_id')
+    .where('staff_id', '=', staffId)
+    .orderBy('district_id')
+    .execute();
+  return rows.map((r) => r.district_id);
+}
+
+export async function countAdmins(db: DbOrTrx): Promise<number> {
+  const row = await db
+    .selectFrom('staff')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('role', '=', 'admin')
+    .where('active', '=', 1)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
