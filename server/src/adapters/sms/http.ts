@@ -20,11 +20,25 @@ export interface HttpSmsOptions {
   toFormat: 'e164' | 'digits' | 'national';
 }
 
-function formatNumber(e164: string, format: HttpSmsOptions['toFormat']): string {
+/** 'national' is as dialled from Pakistan: 03001234567 at home, 00447911123456 for a number abroad. */
+export function formatNumber(e164: string, format: HttpSmsOptions['toFormat']): string {
   if (format === 'e164') return e164;
   const digits = e164.replace(/^\+/, '');
-  if (format === 'national' && digits.startsWith('92')) return `0${digits.slice(2)}`;
-  return digits;
+  if (format === 'digits') return digits;
+  return digits.startsWith('92') ? `0${digits.slice(2)}` : `00${digits}`;
+}
+
+/**
+ * A short piece of the gateway's answer for the message's error column. Some gateways echo the text back, and
+ * the text may hold a one-time code that must not reach the database or the logs: the text and every run of
+ * four or more digits in it are cut out before the excerpt is taken.
+ */
+function excerpt(body: string, msg: SmsMessage): string {
+  const secrets = [msg.text, JSON.stringify(msg.text).slice(1, -1), encodeURIComponent(msg.text)];
+  secrets.push(...(msg.text.match(/\d{4,}/g) ?? []));
+  let out = body;
+  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
+  return out.replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
 /** Fills a template; each value is escaped for where it lands (inside a JSON string, or a URL-encoded field). */
@@ -41,26 +55,28 @@ export function fillTemplate(
 
 /** A generic HTTP gateway that fits the Pakistani SMS aggregators' APIs by configuration alone. */
 export function createHttpGateway(options: HttpSmsOptions): SmsGateway {
+  // Bad settings (URL, headers, patterns) throw here, at start, rather than fail every message later.
+  const baseUrl = new URL(options.url);
+  new Headers(options.headers);
   const successPattern = options.successPattern ? new RegExp(options.successPattern) : null;
   const idPattern = options.messageIdPattern ? new RegExp(options.messageIdPattern) : null;
   return {
     name: 'http',
     async send(msg: SmsMessage): Promise<SmsSendResult> {
       const values = { to: formatNumber(msg.to, options.toFormat), text: msg.text, reference: msg.reference };
-      const url = new URL(options.url);
+      const url = new URL(baseUrl);
       if (options.queryTemplate) {
         const extra = new URLSearchParams(fillTemplate(options.queryTemplate, values, 'url'));
         for (const [k, v] of extra) url.searchParams.append(k, v);
       }
-      const headers: Record<string, string> = { ...options.headers };
+      // Headers, so that a configured 'Content-Type' is not doubled by our lower-case default.
+      const headers = new Headers(options.headers);
       let body: string | undefined;
       if (options.method === 'POST' && options.bodyTemplate) {
-        if (options.contentType === 'json') {
-          body = fillTemplate(options.bodyTemplate, values, 'json');
-          headers['content-type'] ??= 'application/json';
-        } else {
-          body = fillTemplate(options.bodyTemplate, values, 'url');
-          headers['content-type'] ??= 'application/x-www-form-urlencoded';
+        const json = options.contentType === 'json';
+        body = fillTemplate(options.bodyTemplate, values, json ? 'json' : 'url');
+        if (!headers.has('content-type')) {
+          headers.set('content-type', json ? 'application/json' : 'application/x-www-form-urlencoded');
         }
       }
       let response: Response;
@@ -74,11 +90,14 @@ export function createHttpGateway(options: HttpSmsOptions): SmsGateway {
         });
         text = await response.text();
       } catch (err) {
-        const e = err as Error;
+        const e = err as Error & { cause?: { code?: string } };
         return {
           status: 'failed',
           retryable: true,
-          error: e.name === 'TimeoutError' ? 'gateway timed out' : `network: ${e.message}`,
+          error:
+            e.name === 'TimeoutError'
+              ? `gateway timed out after ${options.timeoutMs} ms`
+              : `network: ${e.cause?.code ?? e.message}`,
         };
       }
       const okStatus = options.successStatus
@@ -87,12 +106,13 @@ export function createHttpGateway(options: HttpSmsOptions): SmsGateway {
       if (!okStatus) {
         return {
           status: 'failed',
-          retryable: response.status >= 500 || response.status === 429,
-          error: `gateway answered ${response.status}: ${text.slice(0, 200)}`,
+          // A 4xx is our request's fault and will fail again, except "too many requests" and "timed out".
+          retryable: response.status >= 500 || response.status === 429 || response.status === 408,
+          error: `gateway answered ${response.status}: ${excerpt(text, msg)}`,
         };
       }
       if (successPattern && !successPattern.test(text)) {
-        return { status: 'failed', retryable: false, error: `gateway refused: ${text.slice(0, 200)}` };
+        return { status: 'failed', retryable: false, error: `gateway refused: ${excerpt(text, msg)}` };
       }
       const id = idPattern?.exec(text)?.[1];
       return { status: 'sent', providerMessageId: id ?? msg.reference };

@@ -15,12 +15,11 @@ export interface OutboxSms {
  */
 export function createOutboxGateway(opts: { dir: string }): SmsGateway {
   const file = path.join(opts.dir, 'sms.jsonl');
-  let ready: Promise<unknown> | null = null;
   return {
     name: 'outbox',
     async send(msg) {
-      ready ??= mkdir(opts.dir, { recursive: true, mode: 0o700 });
-      await ready;
+      // Every time, not once: a developer may empty the outbox folder while the portal runs.
+      await mkdir(opts.dir, { recursive: true, mode: 0o700 });
       const line: OutboxSms = {
         to: msg.to,
         text: msg.text,
@@ -41,10 +40,21 @@ export async function readOutbox(dir: string): Promise<OutboxSms[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return text
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as OutboxSms);
+  return parseJsonLines<OutboxSms>(text);
+}
+
+/** One record a line; a line cut short (a crash mid-write) is skipped rather than hiding all the others. */
+function parseJsonLines<T>(text: string): T[] {
+  const out: T[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // skipped: see above
+    }
+  }
+  return out;
 }
 
 /** The newest 6-digit code sent to a number, for tests and local trials. */

@@ -388,7 +388,7 @@ describe('citizen accounts over HTTP', () => {
     await post('/api/v1/auth/login', { login: citizen.cnic, password: citizen.password });
     const all = logLines.join('\n');
     expect(all.length).toBeGreaterThan(0);
-    expect(all).toMatch(/"requestId"/);
+    expect(all).toMatch(/"reqId"/);
     expect(all).not.toContain(citizen.cnic);
     expect(all).not.toContain(citizen.password);
     expect(all).not.toContain(citizen.token);

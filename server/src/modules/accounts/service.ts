@@ -83,7 +83,7 @@ export class AccountService {
     if ('error' in result) {
       throw invalid(
         'invalid_mobile',
-        'Enter a mobile number such as 0300 1234567, or +44 7700 900123 from abroad.',
+        'Enter a mobile number such as 0300 1234567, or +44 7911 123456 from abroad.',
         {
           [field]:
             result.error === 'not_mobile'
