@@ -42,7 +42,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
-    requestIdLogLabel: 'requestId',
     // A client's id is kept when it looks like one, so a request can be followed across systems.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -91,7 +91,10 @@ async function run(argv: string[]): Promise<void> {
     if (command === 'boundaries' && sub === 'import') {
       const file = rest[0];
       if (!file) throw new UsageError('boundaries import needs a FILE');
-      let features = parseBoundaryFile(readFileSync(file, 'utf8'), args.flag('name-property') ?? 'name');
+      let features = parseBoundaryFile(
+        readFileSync(path.resolve(process.env.INIT_CWD ?? process.cwd(), file), 'utf8'),
+        args.flag('name-property') ?? 'name',
+      );
       const where = args.flag('where');
       if (where) {
         const [key, value] = where.split(/=(.*)/s, 2) as [string, string];
