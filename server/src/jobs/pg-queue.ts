@@ -182,16 +182,29 @@ export class PgJobQueue implements JobQueue {
   }
 
   /** pg-boss v10 needs a queue (a table partition) before its first job; created once per process. */
+  private creating: Promise<void> = Promise.resolve();
+
   private ensureQueue(queue: string): Promise<void> {
     let created = this.queues.get(queue);
     if (!created) {
-      created = (async () => {
+      // pg-boss creates a table partition per queue; two creations at once can deadlock on the parent
+      // table, so this process creates one at a time and retries the deadlock another process may cause.
+      created = this.creating.then(async () => {
         const boss = await this.boss();
         const dead = deadLetterQueue(queue);
-        // Both calls are idempotent, so processes racing to create a queue are fine.
-        await boss.createQueue(dead, { name: dead });
-        await boss.createQueue(queue, { name: queue, deadLetter: dead });
-      })();
+        for (let attempt = 1; ; attempt++) {
+          try {
+            // Both calls are idempotent, so processes racing to create a queue are fine.
+            await boss.createQueue(dead, { name: dead });
+            await boss.createQueue(queue, { name: queue, deadLetter: dead });
+            return;
+          } catch (err) {
+            if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+            await new Promise((r) => setTimeout(r, 50 * attempt));
+          }
+        }
+      });
+      this.creating = created.catch(() => {});
       created.catch(() => this.queues.delete(queue));
       this.queues.set(queue, created);
     }
@@ -257,8 +270,12 @@ export class PgJobQueue implements JobQueue {
     this.runner.register(queue, handler, opts);
   }
 
+  async prepare(): Promise<void> {
+    for (const queue of this.runner.queues) await this.ensureQueue(queue);
+  }
+
   async start(): Promise<void> {
-    await Promise.all(this.runner.queues.map((queue) => this.ensureQueue(queue)));
+    await this.prepare();
     this.runner.start();
   }
 

@@ -56,6 +56,11 @@ export interface JobQueue {
   enqueue<T extends object>(db: DbOrTrx, queue: string, payload: T, opts?: EnqueueOptions): Promise<void>;
   /** Registers the handler of a queue, before start(). */
   register<T>(queue: string, handler: JobHandler<T>, opts?: RegisterOptions): void;
+  /**
+   * Creates what every registered queue needs before its first job (pg-boss: a table partition), so that
+   * no enqueue inside a transaction has to create one; called once after the workers are registered.
+   */
+  prepare(): Promise<void>;
   /** Starts polling and working; several processes may work one database. */
   start(): Promise<void>;
   /** Stops taking jobs and waits for the running handlers to finish. */

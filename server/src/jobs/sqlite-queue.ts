@@ -212,6 +212,9 @@ export class SqliteJobQueue implements JobQueue {
     this.runner.register(queue, handler, opts);
   }
 
+  /** The jobs table serves every queue: nothing to create. */
+  async prepare(): Promise<void> {}
+
   async start(): Promise<void> {
     this.runner.start();
   }
