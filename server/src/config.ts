@@ -35,6 +35,41 @@ export interface Config {
   };
   session: { ttlHours: number };
   jobs: { pollIntervalMs: number; concurrency: number; startWorkers: boolean };
+  /** Prefix of tracking numbers: KP-2026-000123. */
+  trackingPrefix: string;
+  media: {
+    maxPhotoBytes: number;
+    maxAudioBytes: number;
+    maxVideoBytes: number;
+    /** Files per complaint (or per reply). */
+    maxFiles: number;
+    /** Pixels a photo may decode to: refuses decompression bombs before they fill memory. */
+    maxPhotoPixels: number;
+  };
+  storage: {
+    provider: 'local' | 's3';
+    s3?: {
+      endpoint: string | null;
+      region: string;
+      bucket: string;
+      accessKeyId: string | null;
+      secretAccessKey: string | null;
+      forcePathStyle: boolean;
+      prefix: string;
+    };
+  };
+  complaints: {
+    /** Radius of "similar complaints nearby" before filing. */
+    nearbyMeters: number;
+    /** Days after resolution without the citizen's feedback before it closes "without feedback". */
+    feedbackDays: number;
+    /** Hours before the due date when the office is reminded. */
+    reminderHours: number;
+    /** Days after the escalation to the supervisor before an overdue complaint goes to the admins. */
+    secondEscalationDays: number;
+    /** How often the deadline sweep runs. */
+    sweepSeconds: number;
+  };
 }
 
 export interface Secrets {
@@ -216,6 +251,16 @@ export function loadConfig(env: Env = process.env, opts: { writeSecrets?: boolea
   const smtpUrl = r.url('SMTP_URL', ['smtp:', 'smtps:'], null);
   if (emailProvider === 'smtp' && !smtpUrl) r.problems.push('SMTP_URL: required when EMAIL_PROVIDER=smtp');
 
+  const storageProvider = r.oneOf('STORAGE', ['local', 's3'] as const, 'local');
+  const s3Bucket = r.raw('S3_BUCKET');
+  if (storageProvider === 's3' && !s3Bucket) r.problems.push('S3_BUCKET: required when STORAGE=s3');
+  const megabytes = (name: string, fallback: number, max: number) =>
+    r.int(name, fallback, 1, max) * 1024 * 1024;
+  const trackingPrefix = r.string('TRACKING_PREFIX', 'KP');
+  if (!/^[A-Z]{1,6}$/.test(trackingPrefix)) {
+    r.problems.push(`TRACKING_PREFIX=${JSON.stringify(trackingPrefix)}: expected 1 to 6 capital letters`);
+  }
+
   const cooldowns = r.intList('OTP_RESEND_COOLDOWNS', [60, 120, 300, 900]);
   const config: Config = {
     port,
@@ -256,6 +301,36 @@ export function loadConfig(env: Env = process.env, opts: { writeSecrets?: boolea
       pollIntervalMs: r.int('JOBS_POLL_MS', 500, 10, 60_000),
       concurrency: r.int('JOBS_CONCURRENCY', 4, 1, 64),
       startWorkers: r.bool('JOBS_WORKERS', true),
+    },
+    trackingPrefix,
+    media: {
+      maxPhotoBytes: megabytes('MEDIA_MAX_PHOTO_MB', 10, 100),
+      maxAudioBytes: megabytes('MEDIA_MAX_AUDIO_MB', 20, 500),
+      maxVideoBytes: megabytes('MEDIA_MAX_VIDEO_MB', 100, 2048),
+      maxFiles: r.int('MEDIA_MAX_FILES', 10, 1, 50),
+      maxPhotoPixels: r.int('MEDIA_MAX_PHOTO_MEGAPIXELS', 50, 1, 500) * 1_000_000,
+    },
+    storage: {
+      provider: storageProvider,
+      s3:
+        storageProvider === 's3'
+          ? {
+              endpoint: r.url('S3_ENDPOINT', ['http:', 'https:'], null),
+              region: r.string('S3_REGION', 'us-east-1'),
+              bucket: s3Bucket ?? '',
+              accessKeyId: r.raw('S3_ACCESS_KEY_ID') ?? null,
+              secretAccessKey: r.raw('S3_SECRET_ACCESS_KEY') ?? null,
+              forcePathStyle: r.bool('S3_FORCE_PATH_STYLE', true),
+              prefix: r.string('S3_PREFIX', ''),
+            }
+          : undefined,
+    },
+    complaints: {
+      nearbyMeters: r.int('NEARBY_METERS', 100, 10, 5000),
+      feedbackDays: r.int('FEEDBACK_DAYS', 7, 1, 90),
+      reminderHours: r.int('SLA_REMINDER_HOURS', 24, 1, 24 * 30),
+      secondEscalationDays: r.int('SECOND_ESCALATION_DAYS', 7, 1, 90),
+      sweepSeconds: r.int('SLA_SWEEP_SECONDS', 60, 1, 3600),
     },
   };
   const secretsFromEnv = {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import type { DB } from './schema.js';
@@ -85,4 +85,9 @@ export function assertInTransaction(db: DbOrTrx): asserts db is Transaction<DB> 
 
 export function nowIso(): string {
   return new Date().toISOString();
+}
+
+/** For the few queries whose SQL differs by engine (row locks, full-text search). */
+export function dialectOf(db: DbOrTrx): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }

@@ -78,6 +78,7 @@ export interface CitizensTable {
   blocked_at: string | null;
   blocked_reason: string | null;
   warnings: Generated<number>;
+  warned_at: Generated<string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -186,6 +187,174 @@ export interface JobsTable {
   updated_at: string;
 }
 
+export interface OfficesTable {
+  id: Generated<number>;
+  code: string;
+  department_id: number;
+  district_id: number;
+  name: string;
+  name_ur: string;
+  name_ps: string;
+  active: Generated<number>;
+  created_at: string;
+}
+
+/** category (+ district, or any district when null) -> a fixed office, or the department's office in the complaint's district. */
+export interface RoutingRulesTable {
+  id: Generated<number>;
+  category_id: number;
+  district_id: number | null;
+  department_id: number;
+  office_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export type ComplaintStatus =
+  | 'submitted'
+  | 'assigned'
+  | 'in_progress'
+  | 'resolved'
+  | 'closed'
+  | 'reopened'
+  | 'rejected';
+export type ComplaintSource = 'app' | 'web' | 'open311' | 'sms' | 'staff';
+export type CloseReason = 'satisfied' | 'no_feedback' | 'merged' | 'admin';
+export type ActorType = 'citizen' | 'staff' | 'system' | 'api';
+
+export interface ComplaintsTable {
+  id: number;
+  tracking_number: string;
+  citizen_id: number | null;
+  source: ComplaintSource;
+  category_id: number;
+  department_id: number;
+  /** null: the provincial triage queue. */
+  office_id: number | null;
+  district_id: number;
+  description: string;
+  address: string | null;
+  lat: number | null;
+  lng: number | null;
+  accuracy_m: number | null;
+  status: ComplaintStatus;
+  escalation_level: Generated<number>;
+  reopen_count: Generated<number>;
+  support_count: Generated<number>;
+  media_count: Generated<number>;
+  due_at: string;
+  reminded_at: string | null;
+  escalated_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  close_reason: CloseReason | null;
+  rejection_reason: string | null;
+  merged_into_id: number | null;
+  satisfied: number | null;
+  rating: number | null;
+  feedback_comment: string | null;
+  feedback_at: string | null;
+  consent_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type EventVisibility = 'public' | 'internal';
+
+export interface ComplaintEventsTable {
+  id: Generated<number>;
+  complaint_id: number;
+  type: string;
+  visibility: EventVisibility;
+  actor_type: ActorType;
+  actor_id: number | null;
+  from_status: ComplaintStatus | null;
+  to_status: ComplaintStatus | null;
+  office_id: number | null;
+  message: string | null;
+  /** JSON (text on SQLite, jsonb on PostgreSQL): read through parseJson. */
+  data: unknown;
+  created_at: string;
+}
+
+export type MediaKind = 'photo' | 'audio' | 'video';
+export type MediaModeration = 'ok' | 'illegal' | 'irrelevant';
+
+export interface MediaTable {
+  id: Generated<number>;
+  complaint_id: number | null;
+  event_id: number | null;
+  uploader_type: ActorType;
+  uploader_id: number | null;
+  kind: MediaKind;
+  mime: string;
+  bytes: number;
+  sha256: string;
+  storage_key: string;
+  thumb_key: string | null;
+  width: number | null;
+  height: number | null;
+  moderation: Generated<MediaModeration>;
+  moderated_by: number | null;
+  moderated_at: string | null;
+  moderation_reason: string | null;
+  created_at: string;
+}
+
+export interface ComplaintSupportersTable {
+  complaint_id: number;
+  citizen_id: number;
+  created_at: string;
+}
+
+export interface IdempotencyKeysTable {
+  /** Whose key it is, e.g. `citizen:42`: keys of different callers never collide. */
+  owner: string;
+  key: string;
+  request_hash: string;
+  state: 'pending' | 'done';
+  status_code: number | null;
+  response: string | null;
+  created_at: string;
+}
+
+export interface InboxItemsTable {
+  id: Generated<number>;
+  citizen_id: number;
+  kind: string;
+  complaint_id: number | null;
+  event_id: number | null;
+  title: string;
+  body: string | null;
+  data: unknown;
+  read_at: string | null;
+  created_at: string;
+}
+
+export interface ComplaintCountsTable {
+  /** 0 for the provincial triage queue. */
+  office_id: number;
+  department_id: number;
+  status: ComplaintStatus;
+  count: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_type: ActorType;
+  actor_id: number | null;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  /** Canonical JSON text, hashed as stored. */
+  before: string | null;
+  after: string | null;
+  ip: string | null;
+  created_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface DB {
   divisions: DivisionsTable;
   districts: DistrictsTable;
@@ -201,4 +370,14 @@ export interface DB {
   sessions: SessionsTable;
   throttles: ThrottlesTable;
   jobs: JobsTable;
+  offices: OfficesTable;
+  routing_rules: RoutingRulesTable;
+  complaints: ComplaintsTable;
+  complaint_events: ComplaintEventsTable;
+  media: MediaTable;
+  complaint_supporters: ComplaintSupportersTable;
+  idempotency_keys: IdempotencyKeysTable;
+  inbox_items: InboxItemsTable;
+  complaint_counts: ComplaintCountsTable;
+  audit_log: AuditLogTable;
 }

@@ -8,7 +8,9 @@ import { KP_CATEGORIES, KP_DEPARTMENTS, KP_DISTRICTS, KP_DIVISIONS } from './kp-
 export async function seedReferenceData(db: Db): Promise<{ seeded: string[] }> {
   const seeded: string[] = [];
   await db.transaction().execute(async (trx) => {
-    const count = async (table: 'divisions' | 'districts' | 'departments' | 'categories') =>
+    const count = async (
+      table: 'divisions' | 'districts' | 'departments' | 'categories' | 'offices' | 'routing_rules',
+    ) =>
       Number(
         (
           await trx
@@ -85,6 +87,54 @@ export async function seedReferenceData(db: Db): Promise<{ seeded: string[] }> {
         ids.set(c.code, row.id);
       }
       seeded.push('categories');
+    }
+    // An office for each department in each district, and a rule per top-level category that sends it to
+    // its department's office in the complaint's district, so a fresh install routes every complaint.
+    const now = new Date().toISOString();
+    if ((await count('offices')) === 0) {
+      const departments = await trx.selectFrom('departments').selectAll().where('active', '=', 1).execute();
+      const districts = await trx.selectFrom('districts').selectAll().where('active', '=', 1).execute();
+      const rows = departments.flatMap((dep) =>
+        districts.map((dis) => ({
+          code: `${dep.code}.${dis.code}`,
+          department_id: dep.id,
+          district_id: dis.id,
+          name: `${dep.name}, ${dis.name}`,
+          name_ur: `${dep.name_ur}، ${dis.name_ur}`,
+          name_ps: `${dep.name_ps}، ${dis.name_ps}`,
+          created_at: now,
+        })),
+      );
+      for (let i = 0; i < rows.length; i += 200) {
+        await trx
+          .insertInto('offices')
+          .values(rows.slice(i, i + 200))
+          .execute();
+      }
+      seeded.push('offices');
+    }
+    if ((await count('routing_rules')) === 0) {
+      const categories = await trx
+        .selectFrom('categories')
+        .select(['id', 'department_id'])
+        .where('parent_id', 'is', null)
+        .execute();
+      if (categories.length > 0) {
+        await trx
+          .insertInto('routing_rules')
+          .values(
+            categories.map((c) => ({
+              category_id: c.id,
+              district_id: null,
+              department_id: c.department_id,
+              office_id: null,
+              created_at: now,
+              updated_at: now,
+            })),
+          )
+          .execute();
+      }
+      seeded.push('routing_rules');
     }
   });
   return { seeded };
