@@ -89,7 +89,22 @@ export function createAuthGuards(sessions: SessionService, staff: StaffLoader) {
     };
   }
 
-  return { citizen, staff: staffWith(), staffWith };
+  /** Either kind of account (media both citizens and staff open): a staff session first, then a citizen's. */
+  async function any(request: FastifyRequest, _reply?: FastifyReply): Promise<void> {
+    const session =
+      (await resolve(request, 'staff')) ??
+      (request.headers.authorization ? null : await resolve(request, 'citizen'));
+    if (!session) throw unauthenticated();
+    if (session.subjectType === 'citizen') {
+      request.principal = { kind: 'citizen', id: session.subjectId, sessionId: session.id };
+      return;
+    }
+    const principal = await staff.loadPrincipal(session.subjectId, session.id);
+    if (!principal) throw unauthenticated('This staff account is no longer active.');
+    request.principal = principal;
+  }
+
+  return { citizen, staff: staffWith(), staffWith, any };
 }
 
 export type AuthGuards = ReturnType<typeof createAuthGuards>;
