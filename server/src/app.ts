@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -16,8 +17,17 @@ import { validatorCompiler } from './http/validation.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
 import { accountsRoutes } from './modules/accounts/routes.js';
+import { auditRoutes } from './modules/audit/routes.js';
+import { caseworkRoutes } from './modules/casework/routes.js';
+import { policies } from './modules/complaints/policies.js';
+import { complaintsRoutes } from './modules/complaints/routes.js';
 import { geoRoutes } from './modules/geo/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { inboxRoutes } from './modules/inbox/routes.js';
+import { closeUnreadUploads, multipartPluginOptions } from './modules/media/multipart.js';
+import { mediaRoutes } from './modules/media/routes.js';
+import { moderationRoutes } from './modules/moderation/routes.js';
+import { routingRoutes } from './modules/routing/routes.js';
 import { smsRoutes } from './modules/sms/routes.js';
 import { staffRoutes } from './modules/staff/routes.js';
 import { createServices, type Services } from './services.js';
@@ -53,6 +63,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  // The API speaks JSON (and multipart for media); plain text bodies are refused with 415, not guessed at.
+  app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -73,6 +85,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     hsts: deps.config.publicUrl.startsWith('https:'),
   });
   await app.register(cookie);
+  // Files stream through the media pipeline, never buffered; each form narrows these ceilings.
+  await app.register(multipart, multipartPluginOptions(deps.config.media));
+  app.addHook('onSend', closeUnreadUploads);
   // Per-route limits only (config.rateLimit on a route); they blunt floods, while the account and code
   // throttles that must hold across nodes live in the database.
   if (deps.config.rateLimits) {
@@ -102,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const services = createServices(deps);
+  await deps.jobs.prepare();
   const guards = createAuthGuards(services.sessions, services.staff);
   app.decorateRequest('principal', null);
 
@@ -115,9 +131,32 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(accountsRoutes, { services, guards, config: deps.config });
       await api.register(staffRoutes, { services, guards, config: deps.config });
       await api.register(smsRoutes, { services, config: deps.config });
+      await api.register(complaintsRoutes, { services, guards });
+      await api.register(mediaRoutes, {
+        media: services.media,
+        guards,
+        canOpen: async (principal, complaintId, moderation) => {
+          const place = await services.complaints.place(complaintId);
+          return place !== null && policies.canOpenMedia(principal, place, moderation);
+        },
+        canModerate: async (principal, complaintId) => {
+          const place = await services.complaints.place(complaintId);
+          return place !== null && policies.canModerateMedia(principal, place);
+        },
+      });
+      await api.register(caseworkRoutes, { services, guards });
+      await api.register(routingRoutes, { services, guards });
+      await api.register(inboxRoutes, { services, guards });
+      await api.register(auditRoutes, { services, guards });
+      await api.register(moderationRoutes, { services, guards });
     },
     { prefix: '/api/v1' },
   );
+
+  // The deadline sweep keeps itself going once queued; every node that works jobs makes sure it is queued.
+  app.addHook('onClose', () => services.inbox.close());
+  if (deps.config.jobs.startWorkers) app.addHook('onReady', () => services.sla.schedule());
+  if (deps.config.jobs.startWorkers) app.addHook('onReady', () => services.media.scheduleSweep());
 
   const decorated = app as unknown as App;
   decorated.decorate('services', services);

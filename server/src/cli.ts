@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
+import { generateComplaints } from './db/generate.js';
 import { migrateToLatest } from './db/migrate.js';
 import { AppError } from './errors.js';
 import { createLogger } from './logger.js';
@@ -15,6 +16,9 @@ const USAGE = `Usage: npm run portal -- <command>
                [--name "Full Name"] [--department CODE] [--districts CODE,CODE]
   boundaries import FILE.geojson [--name-property name] [--map "File name=district-code" ...]
                [--where property=value]     load district polygons; reports names that match no district
+  audit verify                              check the audit log's hash chain; exits 1 at the first broken entry
+  generate --complaints N [--citizens N] [--seed N]
+                                            add N generated complaints (benchmarks, dashboards)
 `;
 
 /** Parses `--flag value` pairs; a flag may repeat (--map). */
@@ -52,9 +56,49 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
 
+  if (command === 'generate') {
+    const complaints = Number(args.flag('complaints'));
+    if (!Number.isInteger(complaints) || complaints < 1)
+      throw new UsageError('--complaints must be a positive number');
+    const citizens = args.flag('citizens') ? Number(args.flag('citizens')) : undefined;
+    const seed = args.flag('seed') ? Number(args.flag('seed')) : undefined;
+    const portal = await createPortal(config, logger);
+    try {
+      const started = Date.now();
+      let shown = 0;
+      const result = await generateComplaints(portal.database, {
+        complaints,
+        citizens,
+        seed,
+        onProgress: (done, total) => {
+          if (done - shown >= 50_000 || done === total) {
+            shown = done;
+            console.log(`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} complaints`);
+          }
+        },
+      });
+      console.log(
+        `Generated ${result.complaints} complaints, ${result.events} events and ${result.citizens} citizens in ${Math.round((Date.now() - started) / 1000)} s.`,
+      );
+    } finally {
+      await portal.close();
+    }
+    return;
+  }
+
   const portal = await createPortal(config, logger);
   try {
     const { services } = portal.app;
+    if (command === 'audit' && sub === 'verify') {
+      const result = await services.audit.verify();
+      if (result.ok) {
+        console.log(`audit chain OK: ${result.checked} entries`);
+      } else {
+        console.log(`audit chain BROKEN at entry #${result.firstBroken!.id}: ${result.firstBroken!.reason}`);
+        process.exitCode = 1;
+      }
+      return;
+    }
     if (command === 'staff' && sub === 'create') {
       const role = args.flag('role');
       if (role !== 'admin' && role !== 'supervisor' && role !== 'officer') {

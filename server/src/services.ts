@@ -1,8 +1,23 @@
+import { createStorage } from './adapters/storage/index.js';
 import type { AppDeps } from './app.js';
 import { OtpService } from './modules/accounts/otp.js';
 import { AccountService } from './modules/accounts/service.js';
+import { AuditService } from './modules/audit/service.js';
+import { CaseworkService } from './modules/casework/service.js';
+import { SlaService } from './modules/casework/sla.js';
+import { ComplaintLifecycle } from './modules/complaints/lifecycle.js';
+import { ReferenceCache } from './modules/complaints/reference.js';
+import { ComplaintService } from './modules/complaints/service.js';
+import { auditSubscriber, messageBoxSubscriber } from './modules/complaints/subscribers.js';
 import { EmailService } from './modules/email/service.js';
 import { GeoService } from './modules/geo/service.js';
+import { IdempotencyService } from './modules/idempotency/service.js';
+import { createInboxNotifier } from './modules/inbox/notifier.js';
+import { InboxService } from './modules/inbox/service.js';
+import { MediaService } from './modules/media/service.js';
+import { SANCTION_TITLES } from './modules/moderation/messages.js';
+import { ModerationService } from './modules/moderation/service.js';
+import { RoutingService } from './modules/routing/service.js';
 import { SessionService } from './modules/sessions/service.js';
 import { SmsService } from './modules/sms/service.js';
 import { StaffService } from './modules/staff/service.js';
@@ -22,11 +37,93 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
   const otp = new OtpService({ db, config, sms, email });
   const accounts = new AccountService({ db, config, otp, sessions, throttle, geo, sms });
   const staff = new StaffService({ db, sessions, throttle, lookupKey: secrets.lookupKey });
+  const routing = new RoutingService(db);
+  const audit = new AuditService(db);
+  const inbox = new InboxService(
+    db,
+    createInboxNotifier(database, { databaseUrl: config.databaseUrl, schema: config.databaseSchema }),
+  );
+  const lifecycle = new ComplaintLifecycle();
+  lifecycle.subscribe(messageBoxSubscriber(inbox));
+  lifecycle.subscribe(auditSubscriber(audit));
+  const reference = new ReferenceCache(db);
+  const idempotency = new IdempotencyService(db);
+  const storage = createStorage(config);
+  const media = new MediaService({
+    db,
+    storage,
+    jobs,
+    logger,
+    config,
+    // A verdict on a file is a step in its complaint's (internal) timeline, and so in the audit chain.
+    onModerated: async (trx, { before, after, staffId }) => {
+      if (after.complaintId === null) return;
+      await lifecycle.apply(trx, after.complaintId, {
+        type: 'media_moderated',
+        visibility: 'internal',
+        actor: { type: 'staff', id: staffId },
+        data: { mediaId: after.id, from: before.moderation, to: after.moderation },
+      });
+    },
+  });
+  const complaints = new ComplaintService({
+    db,
+    config,
+    geo,
+    routing,
+    lifecycle,
+    reference,
+    idempotency,
+    media,
+  });
+
+  const casework = new CaseworkService({ db, config, lifecycle, reference, routing, media });
+  const sla = new SlaService({ db, config, jobs, lifecycle, logger });
+  routing.onChange(() => reference.invalidate());
+  const moderation = new ModerationService({
+    db,
+    audit,
+    async notify(trx, citizenId, kind, reason) {
+      const citizen = await trx
+        .selectFrom('citizens')
+        .select('language')
+        .where('id', '=', citizenId)
+        .executeTakeFirst();
+      await inbox.deliverMessage(trx, {
+        citizenId,
+        kind,
+        title: SANCTION_TITLES[kind][citizen?.language ?? 'en'],
+        body: reason,
+      });
+    },
+  });
 
   sms.registerWorkers();
   email.registerWorkers();
+  media.registerWorkers();
+  sla.registerWorkers();
 
-  return { sessions, throttle, geo, sms, email, otp, accounts, staff };
+  return {
+    sessions,
+    throttle,
+    geo,
+    sms,
+    email,
+    otp,
+    accounts,
+    staff,
+    routing,
+    lifecycle,
+    reference,
+    idempotency,
+    complaints,
+    media,
+    casework,
+    sla,
+    audit,
+    inbox,
+    moderation,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -12,3 +12,30 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   const ajv = httpPart === 'body' ? strictAjv : coercingAjv;
   return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
 };
+
+/**
+ * Checks text fields that arrived outside Fastify's body validation (multipart forms) against the route's
+ * schema, coercing "12.5" to 12.5; a failure reaches the error handler exactly like a body error.
+ */
+export function validateFormFields<T>(schema: object, fields: Record<string, unknown>): T {
+  let validate = formValidators.get(schema);
+  if (!validate) {
+    validate = coercingAjv.compile(schema);
+    formValidators.set(schema, validate);
+  }
+  const data = { ...fields };
+  if (!validate(data)) {
+    const err = new Error('body validation failed') as Error & {
+      validation: unknown;
+      validationContext: string;
+      statusCode: number;
+    };
+    err.validation = validate.errors;
+    err.validationContext = 'body';
+    err.statusCode = 400;
+    throw err;
+  }
+  return data as T;
+}
+
+const formValidators = new WeakMap<object, ReturnType<typeof coercingAjv.compile>>();

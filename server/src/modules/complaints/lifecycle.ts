@@ -1,0 +1,182 @@
+import type { Transaction, Updateable } from 'kysely';
+import { assertInTransaction, nowIso } from '../../db/database.js';
+import type { ActorType, ComplaintStatus, ComplaintsTable, DB, EventVisibility } from '../../db/schema.js';
+import { conflict, notFound } from '../../errors.js';
+import {
+  adjustCount,
+  type ComplaintRow,
+  type EventRow,
+  insertComplaint,
+  insertEvent,
+  lockComplaint,
+  updateComplaint,
+} from './repo.js';
+
+/**
+ * The state machine. `assigned -> assigned` is a forward to another office; `resolved -> reopened` is the
+ * citizen's dissatisfaction; closed and rejected are final.
+ */
+export const TRANSITIONS: Readonly<Record<ComplaintStatus, readonly ComplaintStatus[]>> = {
+  submitted: ['assigned', 'rejected', 'closed'],
+  assigned: ['assigned', 'in_progress', 'resolved', 'rejected', 'closed'],
+  in_progress: ['assigned', 'resolved', 'rejected', 'closed'],
+  resolved: ['closed', 'reopened'],
+  reopened: ['assigned', 'in_progress', 'resolved', 'rejected', 'closed'],
+  closed: [],
+  rejected: [],
+};
+
+export const OPEN_STATUSES: readonly ComplaintStatus[] = ['submitted', 'assigned', 'in_progress', 'reopened'];
+
+export function canTransition(from: ComplaintStatus, to: ComplaintStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export type EventType =
+  | 'submitted'
+  | 'assigned'
+  | 'forwarded'
+  | 'in_progress'
+  | 'resolved'
+  | 'rejected'
+  | 'reopened'
+  | 'closed'
+  | 'note'
+  | 'reply'
+  | 'citizen_reply'
+  | 'merged'
+  | 'escalated'
+  | 'reminder'
+  | 'supported'
+  | 'feedback'
+  | 'media_moderated';
+
+export interface Actor {
+  type: ActorType;
+  id: number | null;
+}
+
+export interface EventInput {
+  type: EventType;
+  visibility: EventVisibility;
+  actor: Actor;
+  /** The new status, checked against the state machine. */
+  toStatus?: ComplaintStatus;
+  message?: string | null;
+  data?: Record<string, unknown> | null;
+  /** Other columns that change with the event (office, due date, feedback, ...). */
+  patch?: Omit<Updateable<ComplaintsTable>, 'id' | 'status' | 'updated_at'>;
+  /** Refuse unless the complaint is in one of these statuses (a stale screen acting twice). */
+  expectStatus?: readonly ComplaintStatus[];
+}
+
+export interface AppliedEvent {
+  event: EventRow;
+  before: ComplaintRow | null;
+  after: ComplaintRow;
+}
+
+/** Told of every event inside its transaction: the Message Box, the audit chain, notifications. */
+export type EventSubscriber = (trx: Transaction<DB>, applied: AppliedEvent) => Promise<void>;
+
+/**
+ * The only way a complaint changes: each change appends an event and updates the derived columns and the
+ * per-office counts in the caller's transaction, then tells the subscribers in that same transaction.
+ */
+export class ComplaintLifecycle {
+  private readonly subscribers: EventSubscriber[] = [];
+
+  subscribe(subscriber: EventSubscriber) {
+    this.subscribers.push(subscriber);
+  }
+
+  async create(
+    trx: Transaction<DB>,
+    row: Omit<
+      ComplaintsTable,
+      'status' | 'escalation_level' | 'reopen_count' | 'support_count' | 'media_count'
+    > & {
+      status?: ComplaintStatus;
+    },
+    event: Omit<EventInput, 'type' | 'toStatus' | 'patch' | 'expectStatus'>,
+  ): Promise<AppliedEvent> {
+    assertInTransaction(trx);
+    const complaint = await insertComplaint(trx, { ...row, status: row.status ?? 'submitted' });
+    await adjustCount(
+      trx,
+      { officeId: complaint.office_id, departmentId: complaint.department_id, status: complaint.status },
+      1,
+    );
+    const saved = await insertEvent(trx, {
+      complaint_id: complaint.id,
+      type: 'submitted',
+      visibility: event.visibility,
+      actor_type: event.actor.type,
+      actor_id: event.actor.id,
+      from_status: null,
+      to_status: complaint.status,
+      office_id: complaint.office_id,
+      message: event.message ?? null,
+      data: event.data ? JSON.stringify(event.data) : null,
+      created_at: complaint.created_at,
+    });
+    const applied = { event: saved, before: null, after: complaint };
+    for (const s of this.subscribers) await s(trx, applied);
+    return applied;
+  }
+
+  async apply(trx: Transaction<DB>, complaintId: number, input: EventInput): Promise<AppliedEvent> {
+    assertInTransaction(trx);
+    const before = await lockComplaint(trx, complaintId);
+    if (!before) throw notFound('The complaint');
+    if (input.expectStatus && !input.expectStatus.includes(before.status)) {
+      throw conflict(
+        'invalid_transition',
+        `This complaint is ${before.status.replace('_', ' ')}; the action no longer applies.`,
+      );
+    }
+    const to = input.toStatus ?? before.status;
+    if (input.toStatus && !canTransition(before.status, input.toStatus)) {
+      throw conflict(
+        'invalid_transition',
+        `A complaint that is ${before.status.replace('_', ' ')} cannot become ${to.replace('_', ' ')}.`,
+      );
+    }
+    const now = nowIso();
+    const patch = { ...input.patch, status: to, updated_at: now };
+    await updateComplaint(trx, complaintId, patch);
+    const after = { ...before, ...patch } as ComplaintRow;
+    if (
+      before.status !== after.status ||
+      before.office_id !== after.office_id ||
+      before.department_id !== after.department_id
+    ) {
+      await adjustCount(
+        trx,
+        { officeId: before.office_id, departmentId: before.department_id, status: before.status },
+        -1,
+      );
+      await adjustCount(
+        trx,
+        { officeId: after.office_id, departmentId: after.department_id, status: after.status },
+        1,
+      );
+    }
+    const event = await insertEvent(trx, {
+      complaint_id: complaintId,
+      type: input.type,
+      visibility: input.visibility,
+      actor_type: input.actor.type,
+      actor_id: input.actor.id,
+      from_status: before.status,
+      to_status: input.toStatus ? to : null,
+      office_id: after.office_id,
+      message: input.message ?? null,
+      data: input.data ? JSON.stringify(input.data) : null,
+      created_at: now,
+    });
+    const applied = { event, before, after };
+    for (const s of this.subscribers) await s(trx, applied);
+    return applied;
+  }
+}

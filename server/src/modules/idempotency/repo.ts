@@ -1,0 +1,32 @@
+import type { DbOrTrx } from '../../db/database.js';
+
+export async function findKey(db: DbOrTrx, owner: string, key: string) {
+  return db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('owner', '=', owner)
+    .where('key', '=', key)
+    .executeTakeFirst();
+}
+
+export async function insertKey(
+  db: DbOrTrx,
+  row: {
+    owner: string;
+    key: string;
+    request_hash: string;
+    status_code: number;
+    response: string;
+    created_at: string;
+  },
+) {
+  await db
+    .insertInto('idempotency_keys')
+    .values({ ...row, state: 'done' })
+    .execute();
+}
+
+export async function deleteKeysBefore(db: DbOrTrx, before: string): Promise<number> {
+  const r = await db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

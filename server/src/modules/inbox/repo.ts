@@ -1,0 +1,76 @@
+import type { Insertable } from 'kysely';
+import type { DbOrTrx } from '../../db/database.js';
+import type { InboxItemsTable } from '../../db/schema.js';
+
+/** Inserts the items; one per (citizen, event) — a second delivery of the same event adds nothing. */
+export async function insertItems(db: DbOrTrx, rows: Insertable<InboxItemsTable>[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const inserted = await db
+    .insertInto('inbox_items')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['citizen_id', 'event_id']).where('event_id', 'is not', null).doNothing())
+    .returning('citizen_id')
+    .execute();
+  return inserted.map((r) => r.citizen_id);
+}
+
+export async function citizenLanguages(db: DbOrTrx, ids: number[]) {
+  if (ids.length === 0) return [];
+  return db.selectFrom('citizens').select(['id', 'language']).where('id', 'in', ids).execute();
+}
+
+export async function listItems(
+  db: DbOrTrx,
+  citizenId: number,
+  q: { before?: number; limit: number; unreadOnly?: boolean },
+) {
+  let query = db
+    .selectFrom('inbox_items')
+    .leftJoin('complaints', 'complaints.id', 'inbox_items.complaint_id')
+    .select([
+      'inbox_items.id',
+      'inbox_items.kind',
+      'inbox_items.complaint_id',
+      'inbox_items.title',
+      'inbox_items.body',
+      'inbox_items.read_at',
+      'inbox_items.created_at',
+      'complaints.tracking_number',
+    ])
+    .where('inbox_items.citizen_id', '=', citizenId);
+  if (q.before !== undefined) query = query.where('inbox_items.id', '<', q.before);
+  if (q.unreadOnly) query = query.where('inbox_items.read_at', 'is', null);
+  return query.orderBy('inbox_items.id', 'desc').limit(q.limit).execute();
+}
+
+export async function countUnread(db: DbOrTrx, citizenId: number): Promise<number> {
+  const r = await db
+    .selectFrom('inbox_items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('citizen_id', '=', citizenId)
+    .where('read_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function latestItemId(db: DbOrTrx, citizenId: number): Promise<number> {
+  const r = await db
+    .selectFrom('inbox_items')
+    .select((eb) => eb.fn.max('id').as('m'))
+    .where('citizen_id', '=', citizenId)
+    .executeTakeFirst();
+  return Number(r?.m ?? 0);
+}
+
+export async function markRead(db: DbOrTrx, citizenId: number, ids: number[] | 'all', at: string) {
+  let q = db
+    .updateTable('inbox_items')
+    .set({ read_at: at })
+    .where('citizen_id', '=', citizenId)
+    .where('read_at', 'is', null);
+  if (ids !== 'all') {
+    if (ids.length === 0) return;
+    q = q.where('id', 'in', ids);
+  }
+  await q.execute();
+}
