@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,12 +56,15 @@ export function writeResults() {
     quick,
     date: new Date().toISOString(),
   };
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify({ machine, results: rows }, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
 }
 
 export interface Served {
   url: string;
+  /** What the server printed up to and including its LISTENING line (fixtures, ids). */
+  output: string;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -72,8 +75,8 @@ export async function serve(script: string, env: Record<string, string> = {}): P
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let buffer = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const m = /LISTENING (\S+)/.exec(buffer);
@@ -83,6 +86,7 @@ export async function serve(script: string, env: Record<string, string> = {}): P
   });
   return {
     url,
+    output: buffer,
     child,
     stop: () =>
       new Promise<void>((resolve) => {

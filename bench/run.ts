@@ -18,15 +18,10 @@ record({
   detail: { p50: ceiling.p50, p99: ceiling.p99 },
 });
 
-let fixture: { token: string; cnic: string; password: string } | null = null;
 const portal = await serve(path.join(benchDir, 'portal-server.ts'));
-portal.child.stdout!.on('data', (chunk: Buffer) => {
-  const m = /FIXTURE (\{.*\})/.exec(chunk.toString());
-  if (m) fixture = JSON.parse(m[1]!);
-});
-await new Promise((r) => setTimeout(r, 200));
-if (!fixture) throw new Error('the portal did not print its fixture');
-const f = fixture as { token: string; cnic: string; password: string };
+const fixtureLine = /FIXTURE (\{.*\})/.exec(portal.output);
+if (!fixtureLine) throw new Error('the portal did not print its fixture');
+const f = JSON.parse(fixtureLine[1]!) as { token: string; cnic: string; password: string };
 
 const me = await load({ url: `${portal.url}/api/v1/me`, headers: { authorization: `Bearer ${f.token}` } });
 if (me.non2xx > 0) console.warn(`  (GET /api/v1/me answered ${me.non2xx} non-2xx)`);
