@@ -90,39 +90,58 @@ export class ComplaintLifecycle {
     this.subscribers.push(subscriber);
   }
 
+  /**
+   * Files a complaint: inserts it with its 'submitted' event and, when `then` is given (routing assigned
+   * it at once), that event too, in the caller's transaction: the row is written once, in its final status.
+   */
   async create(
     trx: Transaction<DB>,
     row: Omit<
       ComplaintsTable,
       'status' | 'escalation_level' | 'reopen_count' | 'support_count' | 'media_count'
-    > & {
-      status?: ComplaintStatus;
-    },
+    >,
     event: Omit<EventInput, 'type' | 'toStatus' | 'patch' | 'expectStatus'>,
+    then?: Omit<EventInput, 'patch' | 'expectStatus'> & { toStatus: ComplaintStatus },
   ): Promise<AppliedEvent> {
     assertInTransaction(trx);
-    const complaint = await insertComplaint(trx, { ...row, status: row.status ?? 'submitted' });
+    if (then && !canTransition('submitted', then.toStatus)) {
+      throw conflict('invalid_transition', `A new complaint cannot become ${then.toStatus}.`);
+    }
+    const complaint = await insertComplaint(trx, { ...row, status: then?.toStatus ?? 'submitted' });
     await adjustCount(
       trx,
       { officeId: complaint.office_id, departmentId: complaint.department_id, status: complaint.status },
       1,
     );
-    const saved = await insertEvent(trx, {
-      complaint_id: complaint.id,
-      type: 'submitted',
-      visibility: event.visibility,
-      actor_type: event.actor.type,
-      actor_id: event.actor.id,
-      from_status: null,
-      to_status: complaint.status,
-      office_id: complaint.office_id,
-      message: event.message ?? null,
-      data: event.data ? JSON.stringify(event.data) : null,
-      created_at: complaint.created_at,
-    });
-    const applied = { event: saved, before: null, after: complaint };
-    for (const s of this.subscribers) await s(trx, applied);
-    return applied;
+    const steps = [
+      { ...event, type: 'submitted' as EventType, from: null, to: 'submitted' as ComplaintStatus },
+      ...(then ? [{ ...then, from: 'submitted' as ComplaintStatus, to: then.toStatus }] : []),
+    ];
+    let first: AppliedEvent | null = null;
+    for (const step of steps) {
+      const saved = await insertEvent(trx, {
+        complaint_id: complaint.id,
+        type: step.type,
+        visibility: step.visibility,
+        actor_type: step.actor.type,
+        actor_id: step.actor.id,
+        from_status: step.from,
+        to_status: step.to,
+        office_id: complaint.office_id,
+        message: step.message ?? null,
+        data: step.data ? JSON.stringify(step.data) : null,
+        created_at: complaint.created_at,
+      });
+      // Subscribers see the complaint as each event left it.
+      const applied = {
+        event: saved,
+        before: step.from === null ? null : { ...complaint, status: step.from },
+        after: { ...complaint, status: step.to },
+      };
+      for (const s of this.subscribers) await s(trx, applied);
+      first ??= applied;
+    }
+    return first!;
   }
 
   async apply(trx: Transaction<DB>, complaintId: number, input: EventInput): Promise<AppliedEvent> {

@@ -243,6 +243,15 @@ export class ComplaintService {
           updated_at: now.toISOString(),
         },
         { visibility: 'public', actor },
+        route.officeId === null
+          ? undefined
+          : {
+              type: 'assigned',
+              visibility: 'public',
+              actor: { type: 'system', id: null },
+              toStatus: 'assigned',
+              data: { toOfficeId: route.officeId },
+            },
       );
       if (staged.length > 0) {
         await this.deps.media.attach(trx, staged, {
@@ -251,18 +260,10 @@ export class ComplaintService {
           uploader: actor,
         });
       }
-      let current = created.after;
-      if (route.officeId !== null) {
-        current = (
-          await lifecycle.apply(trx, id, {
-            type: 'assigned',
-            visibility: 'public',
-            actor: { type: 'system', id: null },
-            toStatus: 'assigned',
-            data: { toOfficeId: route.officeId },
-          })
-        ).after;
-      }
+      const current = {
+        ...created.after,
+        status: route.officeId === null ? created.after.status : 'assigned',
+      } as const;
       const view = complaintView(current, ref);
       const body: Submitted = {
         id,
