@@ -6,6 +6,8 @@ import { generateComplaints } from './db/generate.js';
 import { migrateToLatest } from './db/migrate.js';
 import { AppError } from './errors.js';
 import { createLogger } from './logger.js';
+import { auditVerifyCommand } from './modules/audit/command.js';
+import { AuditService } from './modules/audit/service.js';
 import { parseBoundaryFile } from './modules/geo/boundaries.js';
 import { createPortal } from './runtime.js';
 
@@ -56,6 +58,17 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
 
+  // Read-only: the database alone, no app or job workers, so it is safe to run beside a live portal.
+  if (command === 'audit' && sub === 'verify') {
+    const database = openDatabase(config);
+    try {
+      process.exitCode = await auditVerifyCommand(new AuditService(database.db));
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+
   if (command === 'generate') {
     const complaints = Number(args.flag('complaints'));
     if (!Number.isInteger(complaints) || complaints < 1)
@@ -89,16 +102,6 @@ async function run(argv: string[]): Promise<void> {
   const portal = await createPortal(config, logger);
   try {
     const { services } = portal.app;
-    if (command === 'audit' && sub === 'verify') {
-      const result = await services.audit.verify();
-      if (result.ok) {
-        console.log(`audit chain OK: ${result.checked} entries`);
-      } else {
-        console.log(`audit chain BROKEN at entry #${result.firstBroken!.id}: ${result.firstBroken!.reason}`);
-        process.exitCode = 1;
-      }
-      return;
-    }
     if (command === 'staff' && sub === 'create') {
       const role = args.flag('role');
       if (role !== 'admin' && role !== 'supervisor' && role !== 'officer') {

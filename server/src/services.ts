@@ -41,7 +41,11 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
   const audit = new AuditService(db);
   const inbox = new InboxService(
     db,
-    createInboxNotifier(database, { databaseUrl: config.databaseUrl, schema: config.databaseSchema }),
+    createInboxNotifier(database, {
+      databaseUrl: config.databaseUrl,
+      schema: config.databaseSchema,
+      onError: (err) => logger.warn({ err }, 'inbox listener connection lost; reconnecting'),
+    }),
   );
   const lifecycle = new ComplaintLifecycle();
   lifecycle.subscribe(messageBoxSubscriber(inbox));

@@ -25,7 +25,7 @@ export interface Database {
 const pgTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === 1184 || oid === 1114)
-      return (v: string) => new Date(v.includes('+') || v.endsWith('Z') ? v : `${v}Z`).toISOString();
+      return (v: string) => new Date(/(Z|[+-]\d{2}(:?\d{2})?)$/.test(v) ? v : `${v}Z`).toISOString();
     if (oid === 20) return (v: string) => Number(v);
     if (oid === 1700) return (v: string) => Number(v);
     return pg.types.getTypeParser(oid, format);

@@ -248,7 +248,12 @@ export const complaints: PortalMigration = {
     await db.schema
       .createIndex('audit_log_entity')
       .on('audit_log')
-      .columns(['entity_type', 'entity_id'])
+      .columns(['entity_type', 'entity_id', 'id'])
+      .execute();
+    await db.schema
+      .createIndex('audit_log_actor')
+      .on('audit_log')
+      .columns(['actor_type', 'actor_id', 'id'])
       .execute();
 
     await db.schema.alterTable('citizens').addColumn('warned_at', t.timestamp).execute();
