@@ -183,3 +183,36 @@ export async function benchQueues() {
   }
   await server.stop();
 }
+
+/** Server memory while 10 videos upload at once (100 MB each; 20 MB with --quick), measured in its own process. */
+export function benchUploadMemory() {
+  const mb = quick ? 20 : 100;
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      path.join(benchDir, 'media-memory.ts'),
+      '--uploads',
+      '10',
+      '--mb',
+      String(mb),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const growth = /growth (\d+(?:\.\d+)?) MB/.exec(out);
+  const accepted = /(\d+)\/(\d+) accepted/.exec(out);
+  if (!growth || !accepted) throw new Error(`media-memory printed no figure:\n${out}`);
+  if (accepted[1] !== accepted[2])
+    console.warn(`  (only ${accepted[1]} of ${accepted[2]} uploads were accepted)`);
+  record({
+    name: `server memory growth, 10 concurrent ${mb} MB videos`,
+    value: Number(growth[1]),
+    unit: 'MB',
+    ceilingName: null,
+    ceiling: null,
+    target: '< 64 MB',
+    maxValue: 64,
+  });
+}

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { argon2Rate } from './argon2-raw.js';
-import { benchQueues, benchSubmission } from './complaints.js';
+import { benchQueues, benchSubmission, benchUploadMemory } from './complaints.js';
 import { benchDir, load, quick, record, serve, writeResults } from './lib.js';
 
 // Every figure is printed beside a ceiling measured in this same run on this machine, as a ratio.
@@ -69,5 +69,6 @@ await portal.stop();
 
 await benchSubmission({ name: 'bare Fastify hello-world', rps: ceiling.rps });
 await benchQueues();
+benchUploadMemory();
 
 writeResults();
