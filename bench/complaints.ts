@@ -45,15 +45,21 @@ async function latencies(url: string, headers: Record<string, string>, count: nu
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), failures };
 }
 
-/** A JPEG of about `bytes` bytes: noise compresses badly, so its size is predictable. */
+/** A JPEG of about `bytes` bytes: noise compresses badly, so a few tries find the side that gives that size. */
 async function photo(bytes: number): Promise<Buffer> {
   const { default: sharp } = await import('sharp');
-  const side = Math.round(Math.sqrt(bytes / 1.2));
-  const noise = Buffer.alloc(side * side * 3);
-  for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
-  return sharp(noise, { raw: { width: side, height: side, channels: 3 } })
-    .jpeg({ quality: 90 })
-    .toBuffer();
+  let side = Math.round(Math.sqrt(bytes / 0.8));
+  let out: Buffer = Buffer.alloc(0);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const noise = Buffer.alloc(side * side * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    out = await sharp(noise, { raw: { width: side, height: side, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    if (Math.abs(out.length - bytes) < bytes * 0.05) break;
+    side = Math.round(side * Math.sqrt(bytes / out.length));
+  }
+  return out;
 }
 
 function multipart(fields: Record<string, string>, file: { name: string; type: string; data: Buffer }) {
