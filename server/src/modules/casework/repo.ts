@@ -141,15 +141,6 @@ export async function complainantOf(db: DbOrTrx, citizenId: number) {
     .executeTakeFirst();
 }
 
-export async function supportersOf(db: DbOrTrx, complaintId: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('complaint_supporters')
-    .select('citizen_id')
-    .where('complaint_id', '=', complaintId)
-    .execute();
-  return rows.map((r) => r.citizen_id);
-}
-
 /** Adds supporters, keeping those already there; returns how many are new. */
 export async function addSupporters(db: DbOrTrx, complaintId: number, citizenIds: number[], at: string) {
   if (citizenIds.length === 0) return 0;

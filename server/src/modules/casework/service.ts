@@ -15,7 +15,13 @@ import {
   timelineView,
 } from '../complaints/presenter.js';
 import { type Named, named, type Reference, type ReferenceCache } from '../complaints/reference.js';
-import { type ComplaintRow, findComplaint, listEvents, lockComplaint } from '../complaints/repo.js';
+import {
+  type ComplaintRow,
+  findComplaint,
+  listEvents,
+  lockComplaint,
+  supporterIds,
+} from '../complaints/repo.js';
 import type { MediaPort, MediaSummary, StagedFile } from '../complaints/service.js';
 import { haversineKm } from '../geo/boundaries.js';
 import type { Office, RoutingService } from '../routing/service.js';
@@ -28,7 +34,6 @@ import {
   openNearby,
   type QueueFilter,
   type QueueScope,
-  supportersOf,
 } from './repo.js';
 import { asTrackingNumber, ftsMatchExpression } from './search.js';
 
@@ -572,7 +577,7 @@ export class CaseworkService {
       data: { intoId: target.id, intoTrackingNumber: target.tracking_number },
       patch: { closed_at: now, close_reason: 'merged', merged_into_id: target.id },
     });
-    const voices = new Set(await supportersOf(trx, row.id));
+    const voices = new Set(await supporterIds(trx, row.id));
     if (row.citizen_id !== null) voices.add(row.citizen_id);
     if (target.citizen_id !== null) voices.delete(target.citizen_id);
     const added = await addSupporters(trx, target.id, [...voices], now);

@@ -32,6 +32,26 @@ export function canTransition(from: ComplaintStatus, to: ComplaintStatus): boole
   return TRANSITIONS[from].includes(to);
 }
 
+/** Columns a complaint only gets later in its life: null when it is filed. */
+const NOT_YET = {
+  reminded_at: null,
+  escalated_at: null,
+  resolved_at: null,
+  closed_at: null,
+  close_reason: null,
+  rejection_reason: null,
+  merged_into_id: null,
+  satisfied: null,
+  rating: null,
+  feedback_comment: null,
+  feedback_at: null,
+} as const;
+
+export type NewComplaintRow = Omit<
+  ComplaintsTable,
+  'status' | 'escalation_level' | 'reopen_count' | 'support_count' | 'media_count' | keyof typeof NOT_YET
+>;
+
 export type EventType =
   | 'submitted'
   | 'assigned'
@@ -96,10 +116,7 @@ export class ComplaintLifecycle {
    */
   async create(
     trx: Transaction<DB>,
-    row: Omit<
-      ComplaintsTable,
-      'status' | 'escalation_level' | 'reopen_count' | 'support_count' | 'media_count'
-    >,
+    row: NewComplaintRow,
     event: Omit<EventInput, 'type' | 'toStatus' | 'patch' | 'expectStatus'>,
     then?: Omit<EventInput, 'patch' | 'expectStatus'> & { toStatus: ComplaintStatus },
   ): Promise<AppliedEvent> {
@@ -107,7 +124,11 @@ export class ComplaintLifecycle {
     if (then && !canTransition('submitted', then.toStatus)) {
       throw conflict('invalid_transition', `A new complaint cannot become ${then.toStatus}.`);
     }
-    const complaint = await insertComplaint(trx, { ...row, status: then?.toStatus ?? 'submitted' });
+    const complaint = await insertComplaint(trx, {
+      ...NOT_YET,
+      ...row,
+      status: then?.toStatus ?? 'submitted',
+    });
     await adjustCount(
       trx,
       { officeId: complaint.office_id, departmentId: complaint.department_id, status: complaint.status },

@@ -1,22 +1,11 @@
 import type { Transaction } from 'kysely';
-import type { ComplaintStatus, DB } from '../../db/schema.js';
+import type { DB } from '../../db/schema.js';
+import type { ComplaintEventDelivery } from '../inbox/service.js';
 import type { AppliedEvent, EventSubscriber } from './lifecycle.js';
 import { supporterIds } from './repo.js';
 
 export interface MessageBoxPort {
-  deliverComplaintEvent(
-    trx: Transaction<DB>,
-    e: {
-      eventId: number;
-      complaintId: number;
-      trackingNumber: string;
-      type: string;
-      toStatus: ComplaintStatus | null;
-      message: string | null;
-      recipients: number[];
-      data?: Record<string, unknown>;
-    },
-  ): Promise<number[]>;
+  deliverComplaintEvent(trx: Transaction<DB>, e: ComplaintEventDelivery): Promise<number[]>;
 }
 
 export interface AuditPort {
