@@ -25,8 +25,3 @@ export async function insertKey(
     .values({ ...row, state: 'done' })
     .execute();
 }
-
-export async function deleteKeysBefore(db: DbOrTrx, before: string): Promise<number> {
-  const r = await db.deleteFrom('idempotency_keys').where('created_at', '<', before).executeTakeFirst();
-  return Number(r.numDeletedRows);
-}
