@@ -419,3 +419,48 @@ describe('complaints: the citizen side', () => {
     return Number(r.n);
   }
 });
+
+describe('complaints: flood protection', () => {
+  it('limits one citizen to 30 submissions a minute, with a 429 in the error shape', async () => {
+    const portal = await createTestPortal();
+    try {
+      const citizen = await buildCitizen(portal);
+      const category = (await portal.app.services.geo.categories()).find(
+        (c) => c.code === 'water-supply-no-water',
+      )!;
+      const submit = () =>
+        portal.app.inject({
+          method: 'POST',
+          url: '/api/v1/complaints',
+          headers: bearer(citizen.token),
+          payload: {
+            category: category.id,
+            description: 'Flooding the portal.',
+            lat: 34.0151,
+            lng: 71.5249,
+            consent: true,
+          },
+        });
+      for (let i = 0; i < 30; i++) expect((await submit()).statusCode).toBe(201);
+      const refused = await submit();
+      expect(refused.statusCode).toBe(429);
+      expect(errorOf(refused).code).toBe('rate_limited');
+      const other = await buildCitizen(portal);
+      const fromOther = await portal.app.inject({
+        method: 'POST',
+        url: '/api/v1/complaints',
+        headers: bearer(other.token),
+        payload: {
+          category: category.id,
+          description: 'A different citizen.',
+          lat: 34.0151,
+          lng: 71.5249,
+          consent: true,
+        },
+      });
+      expect(fromOther.statusCode).toBe(201);
+    } finally {
+      await portal.destroy();
+    }
+  });
+});
