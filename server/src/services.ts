@@ -37,8 +37,8 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
   const otp = new OtpService({ db, config, sms, email });
   const accounts = new AccountService({ db, config, otp, sessions, throttle, geo, sms });
   const staff = new StaffService({ db, sessions, throttle, lookupKey: secrets.lookupKey });
-  const routing = new RoutingService(db);
   const audit = new AuditService(db);
+  const routing = new RoutingService(db, audit);
   const inbox = new InboxService(
     db,
     createInboxNotifier(database, {

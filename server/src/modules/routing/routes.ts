@@ -95,7 +95,8 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: Services; guar
         response: responses({ 201: Office }),
       },
     },
-    async (request, reply) => reply.status(201).send(await routing.createOffice(request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await routing.createOffice(request.body, staffOf(request).id)),
   );
 
   app.patch(
@@ -118,7 +119,7 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: Services; guar
         response: responses({ 200: Office }),
       },
     },
-    async (request) => routing.updateOffice(request.params.id, request.body),
+    async (request) => routing.updateOffice(request.params.id, request.body, staffOf(request).id),
   );
 
   app.get(
@@ -161,12 +162,15 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: Services; guar
     },
     async (request, reply) => {
       const b = request.body;
-      const rule = await routing.createRule({
-        categoryId: b.categoryId,
-        districtId: b.districtId ?? null,
-        departmentId: b.departmentId,
-        officeId: b.officeId ?? null,
-      });
+      const rule = await routing.createRule(
+        {
+          categoryId: b.categoryId,
+          districtId: b.districtId ?? null,
+          departmentId: b.departmentId,
+          officeId: b.officeId ?? null,
+        },
+        staffOf(request).id,
+      );
       return reply.status(201).send(rule);
     },
   );
@@ -191,7 +195,7 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: Services; guar
         response: responses({ 200: Rule }),
       },
     },
-    async (request) => routing.updateRule(request.params.id, request.body),
+    async (request) => routing.updateRule(request.params.id, request.body, staffOf(request).id),
   );
 
   app.delete(
@@ -206,7 +210,7 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: Services; guar
       },
     },
     async (request, reply) => {
-      await routing.removeRule(request.params.id);
+      await routing.removeRule(request.params.id, staffOf(request).id);
       return reply.status(204).send(null);
     },
   );

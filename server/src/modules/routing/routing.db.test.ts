@@ -268,4 +268,40 @@ describe('routing administration', () => {
     const rules = await portal.app.services.routing.rules({ categoryId: ref.category('roads-potholes') });
     expect(rules).toHaveLength(1);
   });
+
+  it('writes every administrative change to the audit log, with who and the state before and after', async () => {
+    const categories = await portal.app.services.geo.categories();
+    const districts = await portal.app.services.geo.listDistricts();
+    const departments = await portal.app.services.geo.departments();
+    const category = categories.find((c) => c.code === 'water-supply-no-water')!;
+    const created = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/staff/routing-rules',
+      headers: bearer(admin.token),
+      payload: {
+        categoryId: category.id,
+        districtId: districts.find((d) => d.code === 'chitral-lower')?.id ?? districts[3]!.id,
+        departmentId: departments.find((d) => d.code === 'local-government')!.id,
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id;
+    const removed = await portal.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/staff/routing-rules/${id}`,
+      headers: bearer(admin.token),
+    });
+    expect(removed.statusCode).toBe(204);
+    const entries = await portal.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'before', 'after'])
+      .where('entity_type', '=', 'routing_rule')
+      .where('entity_id', '=', String(id))
+      .orderBy('id')
+      .execute();
+    expect(entries.map((e) => e.action)).toEqual(['routing_rule.create', 'routing_rule.remove']);
+    expect(entries.every((e) => e.actor_id === admin.id)).toBe(true);
+    expect(entries[1]!.before).toContain(`"categoryId":${category.id}`);
+    expect((await portal.app.services.audit.verify()).ok).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
-import type { Selectable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Db, DbOrTrx } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import type { OfficesTable, RoutingRulesTable } from '../../db/schema.js';
+import type { DB, OfficesTable, RoutingRulesTable } from '../../db/schema.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import {
   deleteRule,
@@ -98,7 +98,46 @@ const validationFailed = (fields: Record<string, string>) =>
  * rule, the category's own department handles it; with no such office, triage.
  */
 export class RoutingService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Every administrative change is written to the audit log in its own transaction. */
+    private readonly audit?: {
+      append(
+        trx: Transaction<DB>,
+        entry: {
+          actor: { type: 'staff'; id: number };
+          action: string;
+          entity: { type: string; id: number };
+          before?: unknown;
+          after?: unknown;
+        },
+      ): Promise<unknown>;
+    },
+  ) {}
+
+  /** Runs a change and its audit entry in one transaction, then tells the caches. */
+  private async audited<T extends { id: number }>(
+    staffId: number | undefined,
+    action: string,
+    entity: string,
+    work: (trx: Transaction<DB>) => Promise<{ before: unknown; after: T }>,
+  ): Promise<T> {
+    const result = await this.db.transaction().execute(async (trx) => {
+      const { before, after } = await work(trx);
+      if (this.audit && staffId !== undefined) {
+        await this.audit.append(trx, {
+          actor: { type: 'staff', id: staffId },
+          action,
+          entity: { type: entity, id: after.id },
+          before,
+          after,
+        });
+      }
+      return after;
+    });
+    this.changed();
+    return result;
+  }
 
   async route(
     db: DbOrTrx,
@@ -172,7 +211,7 @@ export class RoutingService {
     return fields;
   }
 
-  async createOffice(input: NewOffice): Promise<Office> {
+  async createOffice(input: NewOffice, staffId?: number): Promise<Office> {
     const code = input.code.trim().toLowerCase();
     const fields = await this.checkRefs({ departmentId: input.departmentId, districtId: input.districtId });
     if (!/^[a-z0-9][a-z0-9._-]{1,63}$/.test(code))
@@ -181,18 +220,19 @@ export class RoutingService {
     for (const [k, v] of Object.entries(names)) if (v.length === 0) fields[k] = 'Must not be empty.';
     if (Object.keys(fields).length > 0) throw validationFailed(fields);
     try {
-      const row = await insertOffice(this.db, {
-        code,
-        department_id: input.departmentId,
-        district_id: input.districtId,
-        name: names.name,
-        name_ur: names.nameUr,
-        name_ps: names.namePs,
-        active: input.active === false ? 0 : 1,
-        created_at: new Date().toISOString(),
+      return await this.audited(staffId, 'office.create', 'office', async (trx) => {
+        const row = await insertOffice(trx, {
+          code,
+          department_id: input.departmentId,
+          district_id: input.districtId,
+          name: names.name,
+          name_ur: names.nameUr,
+          name_ps: names.namePs,
+          active: input.active === false ? 0 : 1,
+          created_at: new Date().toISOString(),
+        });
+        return { before: null, after: officeView(row) };
       });
-      this.changed();
-      return officeView(row);
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw conflict('office_code_taken', 'Another office has this code.', { code: 'Already in use.' });
@@ -205,6 +245,7 @@ export class RoutingService {
   async updateOffice(
     id: number,
     patch: { name?: string; nameUr?: string; namePs?: string; active?: boolean },
+    staffId?: number,
   ): Promise<Office> {
     const fields: Record<string, string> = {};
     const set: { name?: string; name_ur?: string; name_ps?: string; active?: number } = {};
@@ -220,11 +261,12 @@ export class RoutingService {
     }
     if (patch.active !== undefined) set.active = patch.active ? 1 : 0;
     if (Object.keys(fields).length > 0) throw validationFailed(fields);
-    const row =
-      Object.keys(set).length === 0 ? await findOffice(this.db, id) : await updateOffice(this.db, id, set);
-    if (!row) throw notFound('The office');
-    this.changed();
-    return officeView(row);
+    return this.audited(staffId, 'office.update', 'office', async (trx) => {
+      const before = await findOffice(trx, id);
+      if (!before) throw notFound('The office');
+      const row = Object.keys(set).length === 0 ? before : await updateOffice(trx, id, set);
+      return { before: officeView(before), after: officeView(row!) };
+    });
   }
 
   async rules(filter: { categoryId?: number; districtId?: number }): Promise<RoutingRule[]> {
@@ -256,26 +298,27 @@ export class RoutingService {
     throw err;
   }
 
-  async createRule(input: RuleInput): Promise<RoutingRule> {
+  async createRule(input: RuleInput, staffId?: number): Promise<RoutingRule> {
     await this.checkRule(input);
     const now = new Date().toISOString();
     try {
-      const row = await insertRule(this.db, {
-        category_id: input.categoryId,
-        district_id: input.districtId,
-        department_id: input.departmentId,
-        office_id: input.officeId,
-        created_at: now,
-        updated_at: now,
+      return await this.audited(staffId, 'routing_rule.create', 'routing_rule', async (trx) => {
+        const row = await insertRule(trx, {
+          category_id: input.categoryId,
+          district_id: input.districtId,
+          department_id: input.departmentId,
+          office_id: input.officeId,
+          created_at: now,
+          updated_at: now,
+        });
+        return { before: null, after: ruleView(row) };
       });
-      this.changed();
-      return ruleView(row);
     } catch (err) {
       this.ruleTaken(err);
     }
   }
 
-  async updateRule(id: number, patch: Partial<RuleInput>): Promise<RoutingRule> {
+  async updateRule(id: number, patch: Partial<RuleInput>, staffId?: number): Promise<RoutingRule> {
     const current = await findRuleById(this.db, id);
     if (!current) throw notFound('The routing rule');
     const next: RuleInput = {
@@ -286,23 +329,27 @@ export class RoutingService {
     };
     await this.checkRule(next);
     try {
-      const row = await updateRule(this.db, id, {
-        category_id: next.categoryId,
-        district_id: next.districtId,
-        department_id: next.departmentId,
-        office_id: next.officeId,
-        updated_at: new Date().toISOString(),
+      return await this.audited(staffId, 'routing_rule.update', 'routing_rule', async (trx) => {
+        const row = await updateRule(trx, id, {
+          category_id: next.categoryId,
+          district_id: next.districtId,
+          department_id: next.departmentId,
+          office_id: next.officeId,
+          updated_at: new Date().toISOString(),
+        });
+        if (!row) throw notFound('The routing rule');
+        return { before: ruleView(current), after: ruleView(row) };
       });
-      if (!row) throw notFound('The routing rule');
-      this.changed();
-      return ruleView(row);
     } catch (err) {
       this.ruleTaken(err);
     }
   }
 
-  async removeRule(id: number): Promise<void> {
-    if (!(await deleteRule(this.db, id))) throw notFound('The routing rule');
-    this.changed();
+  async removeRule(id: number, staffId?: number): Promise<void> {
+    await this.audited(staffId, 'routing_rule.remove', 'routing_rule', async (trx) => {
+      const current = await findRuleById(trx, id);
+      if (!current || !(await deleteRule(trx, id))) throw notFound('The routing rule');
+      return { before: ruleView(current), after: { id, removed: true } };
+    });
   }
 }
