@@ -58,6 +58,8 @@ export interface CategoriesTable {
   keywords: string;
   active: Generated<number>;
   sort: number;
+  /** JSON list of questions (Open311 service attributes); null when it asks none. */
+  attributes: Generated<string | null>;
 }
 
 export type CitizenStatus = 'pending' | 'active' | 'blocked';
@@ -257,6 +259,12 @@ export interface ComplaintsTable {
   consent_at: string;
   created_at: string;
   updated_at: string;
+  /** The Open311 client (API key name) that filed it. */
+  source_name: Generated<string | null>;
+  /** JSON contact of a reporter without an account (Open311): email, first_name, last_name, phone. */
+  reporter: Generated<string | null>;
+  /** JSON answers to the category's questions. */
+  attributes: Generated<string | null>;
 }
 
 export type EventVisibility = 'public' | 'internal';
@@ -355,6 +363,248 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface PushSubscriptionsTable {
+  id: Generated<number>;
+  citizen_id: number;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  user_agent: string | null;
+  created_at: string;
+}
+
+/** One row per (message, device) sent: a retried delivery job skips these. */
+export interface PushDeliveriesTable {
+  message_key: string;
+  subscription_id: number;
+  sent_at: string;
+}
+
+export interface PushFailuresTable {
+  id: Generated<number>;
+  message_key: string;
+  subscription_id: number;
+  citizen_id: number | null;
+  /** The push service's origin (the endpoint's path identifies a device, so it is not kept). */
+  push_service: string;
+  status_code: number | null;
+  error: string;
+  /** 1 when the push service said the device is gone (404, 410) and it was removed. */
+  removed: number;
+  created_at: string;
+}
+
+export interface NotificationPreferencesTable {
+  citizen_id: number;
+  push: number;
+  sms: number;
+  email: number;
+  updated_at: string;
+}
+
+export type AnnouncementSeverity = 'emergency' | 'general';
+
+export interface AnnouncementsTable {
+  id: Generated<number>;
+  severity: AnnouncementSeverity;
+  title_en: string | null;
+  title_ur: string | null;
+  title_ps: string | null;
+  body_en: string | null;
+  body_ur: string | null;
+  body_ps: string | null;
+  province_wide: number;
+  send_sms: number;
+  sms_cursor: Generated<number>;
+  starts_at: string;
+  expires_at: string;
+  withdrawn_at: string | null;
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AnnouncementDistrictsTable {
+  announcement_id: number;
+  district_id: number;
+}
+
+export interface AnnouncementReadsTable {
+  announcement_id: number;
+  citizen_id: number;
+  read_at: string;
+}
+
+export type PollKind = 'single' | 'multiple';
+export type PollResultsVisibility = 'live' | 'after_close';
+
+export interface PollsTable {
+  id: Generated<number>;
+  question_en: string | null;
+  question_ur: string | null;
+  question_ps: string | null;
+  kind: PollKind;
+  province_wide: number;
+  results: PollResultsVisibility;
+  opens_at: string;
+  closes_at: string;
+  voters: Generated<number>;
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PollOptionsTable {
+  id: Generated<number>;
+  poll_id: number;
+  position: number;
+  label_en: string | null;
+  label_ur: string | null;
+  label_ps: string | null;
+  votes: Generated<number>;
+}
+
+export interface PollDistrictsTable {
+  poll_id: number;
+  district_id: number;
+}
+
+/** Who voted, never what. */
+export interface PollVotersTable {
+  poll_id: number;
+  citizen_id: number;
+}
+
+/** What was voted per district, never by whom; option_id 0 counts the district's voters. */
+export interface PollTalliesTable {
+  poll_id: number;
+  option_id: number;
+  district_id: number;
+  votes: number;
+}
+
+export type CommunicationAudience = 'citizen' | 'category' | 'district';
+
+export interface CommunicationsTable {
+  id: Generated<number>;
+  audience: CommunicationAudience;
+  audience_id: number;
+  title_en: string | null;
+  title_ur: string | null;
+  title_ps: string | null;
+  body_en: string | null;
+  body_ur: string | null;
+  body_ps: string | null;
+  delivered: Generated<number>;
+  cursor: Generated<number>;
+  finished_at: string | null;
+  created_by: number;
+  created_at: string;
+}
+
+/** Dashboard counters per period (d, w, m) bucket, place and category; see modules/dashboards/rollup.ts. */
+export interface RollupCounters {
+  received: Generated<number>;
+  resolved: Generated<number>;
+  reopened: Generated<number>;
+  closed_satisfied: Generated<number>;
+  closed_no_feedback: Generated<number>;
+  closed_other: Generated<number>;
+  rejected: Generated<number>;
+  sla_met: Generated<number>;
+  sla_missed: Generated<number>;
+  satisfied: Generated<number>;
+  dissatisfied: Generated<number>;
+  resolution_seconds: Generated<number>;
+  h0: Generated<number>;
+  h1: Generated<number>;
+  h2: Generated<number>;
+  h3: Generated<number>;
+  h4: Generated<number>;
+  h5: Generated<number>;
+  h6: Generated<number>;
+  h7: Generated<number>;
+  h8: Generated<number>;
+  h9: Generated<number>;
+  h10: Generated<number>;
+  h11: Generated<number>;
+  h12: Generated<number>;
+  h13: Generated<number>;
+}
+
+export interface RollupsTable extends RollupCounters {
+  period: 'd' | 'w' | 'm';
+  bucket: string;
+  office_id: number;
+  department_id: number;
+  district_id: number;
+  category_id: number;
+}
+
+export interface RollupsPlaceTable extends RollupCounters {
+  period: 'd' | 'w' | 'm';
+  bucket: string;
+  office_id: number;
+  department_id: number;
+  district_id: number;
+}
+
+export interface RollupsDepartmentTable extends RollupCounters {
+  period: 'd' | 'w' | 'm';
+  bucket: string;
+  department_id: number;
+  category_id: number;
+  /** 1 for complaints in the provincial triage queue (no office). */
+  triage: number;
+}
+
+export interface RollupStaffTable extends RollupCounters {
+  period: 'd' | 'w' | 'm';
+  bucket: string;
+  staff_id: number;
+  office_id: number;
+  department_id: number;
+  district_id: number;
+}
+
+export interface RollupCurrentTable {
+  office_id: number;
+  department_id: number;
+  district_id: number;
+  category_id: number;
+  status: ComplaintStatus;
+  count: number;
+}
+
+export interface HeatCellsTable {
+  month: string;
+  cell_lat: number;
+  cell_lng: number;
+  category_id: number;
+  department_id: number;
+  office_id: number;
+  status: ComplaintStatus;
+  count: number;
+}
+
+export interface PortalSettingsTable {
+  key: string;
+  value: string;
+  updated_by: number | null;
+  updated_at: string;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  created_by: number | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface DB {
   divisions: DivisionsTable;
   districts: DistrictsTable;
@@ -380,4 +630,25 @@ export interface DB {
   inbox_items: InboxItemsTable;
   complaint_counts: ComplaintCountsTable;
   audit_log: AuditLogTable;
+  push_subscriptions: PushSubscriptionsTable;
+  push_deliveries: PushDeliveriesTable;
+  push_failures: PushFailuresTable;
+  notification_preferences: NotificationPreferencesTable;
+  announcements: AnnouncementsTable;
+  announcement_districts: AnnouncementDistrictsTable;
+  announcement_reads: AnnouncementReadsTable;
+  polls: PollsTable;
+  poll_options: PollOptionsTable;
+  poll_districts: PollDistrictsTable;
+  poll_voters: PollVotersTable;
+  poll_tallies: PollTalliesTable;
+  communications: CommunicationsTable;
+  rollups: RollupsTable;
+  rollups_place: RollupsPlaceTable;
+  rollups_department: RollupsDepartmentTable;
+  rollup_staff: RollupStaffTable;
+  rollup_current: RollupCurrentTable;
+  heat_cells: HeatCellsTable;
+  portal_settings: PortalSettingsTable;
+  api_keys: ApiKeysTable;
 }

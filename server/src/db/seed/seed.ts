@@ -1,4 +1,5 @@
 import type { Db } from '../database.js';
+import { CATEGORY_QUESTIONS } from './category-questions.js';
 import { KP_CATEGORIES, KP_DEPARTMENTS, KP_DISTRICTS, KP_DIVISIONS } from './kp-reference.js';
 
 /**
@@ -80,6 +81,7 @@ export async function seedReferenceData(db: Db): Promise<{ seeded: string[] }> {
             name_ps: c.namePs,
             sla_days: c.slaDays,
             keywords: JSON.stringify(c.keywords),
+            attributes: CATEGORY_QUESTIONS[c.code] ? JSON.stringify(CATEGORY_QUESTIONS[c.code]) : null,
             sort: sort++,
           })
           .returning('id')
