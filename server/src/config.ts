@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadVapidKeys, type VapidKeys, vapidKeyProblems } from './adapters/push/vapid.js';
 import type { HttpSmsOptions } from './adapters/sms/http.js';
 
 /** The one validated configuration. Built once at start; every part of the portal reads it, none reads process.env. */
@@ -69,6 +71,27 @@ export interface Config {
     secondEscalationDays: number;
     /** How often the deadline sweep runs. */
     sweepSeconds: number;
+  };
+  web: {
+    /** The built web app (citizen app at /, console at /console); absent until `npm run build -w web`. */
+    distDir: string;
+    /** Map tiles for the apps' maps ({z}/{x}/{y}); null shows coordinates and the district without a map. */
+    mapTileUrl: string | null;
+    mapAttribution: string;
+  };
+  push: {
+    /** Signs Web Push requests; generated into DATA_DIR/vapid.json unless given. */
+    vapid: VapidKeys;
+    /** The contact push services may use: a mailto: or https: URL. */
+    vapidSubject: string;
+    /** Pushes in flight per delivery job. */
+    concurrency: number;
+    /** Devices per fan-out job. */
+    batchSize: number;
+    /** Accept push endpoints on this machine over http: a local push service for tests and benchmarks. */
+    allowLocalEndpoints: boolean;
+    /** Worker threads that encrypt push payloads (0: on the event loop). */
+    encryptThreads: number;
   };
 }
 
@@ -262,6 +285,12 @@ export function loadConfig(env: Env = process.env, opts: { writeSecrets?: boolea
   }
 
   const cooldowns = r.intList('OTP_RESEND_COOLDOWNS', [60, 120, 300, 900]);
+  const vapidGiven = { publicKey: r.raw('VAPID_PUBLIC_KEY'), privateKey: r.raw('VAPID_PRIVATE_KEY') };
+  r.problems.push(...vapidKeyProblems(vapidGiven));
+  const vapidSubject = r.raw('VAPID_SUBJECT') ?? `mailto:admin@${new URL(publicUrl).hostname}`;
+  if (!/^(mailto:|https:\/\/)\S+$/.test(vapidSubject)) {
+    r.problems.push('VAPID_SUBJECT: expected a mailto: address or an https:// URL');
+  }
   const config: Config = {
     port,
     host,
@@ -332,6 +361,24 @@ export function loadConfig(env: Env = process.env, opts: { writeSecrets?: boolea
       secondEscalationDays: r.int('SECOND_ESCALATION_DAYS', 7, 1, 90),
       sweepSeconds: r.int('SLA_SWEEP_SECONDS', 60, 1, 3600),
     },
+    web: {
+      distDir: path.resolve(
+        r.string('WEB_DIST_DIR', fileURLToPath(new URL('../../web/dist', import.meta.url))),
+      ),
+      mapTileUrl:
+        r.raw('MAP_TILE_URL') === 'off'
+          ? null
+          : (r.raw('MAP_TILE_URL') ?? 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+      mapAttribution: r.string('MAP_ATTRIBUTION', '© OpenStreetMap contributors'),
+    },
+    push: {
+      vapid: { publicKey: '', privateKey: '' },
+      vapidSubject,
+      concurrency: r.int('PUSH_CONCURRENCY', 64, 1, 1000),
+      batchSize: r.int('PUSH_BATCH_SIZE', 500, 1, 10_000),
+      allowLocalEndpoints: r.bool('PUSH_ALLOW_LOCAL_ENDPOINTS', false),
+      encryptThreads: r.int('PUSH_ENCRYPT_THREADS', 1, 0, 16),
+    },
   };
   const secretsFromEnv = {
     cnicKey: r.key(SECRET_NAMES.cnicKey),
@@ -340,6 +387,7 @@ export function loadConfig(env: Env = process.env, opts: { writeSecrets?: boolea
   };
   if (r.problems.length === 0) {
     config.secrets = loadSecrets(secretsFromEnv, dataDir, opts.writeSecrets ?? true);
+    config.push.vapid = loadVapidKeys(dataDir, vapidGiven, opts.writeSecrets ?? true);
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);
