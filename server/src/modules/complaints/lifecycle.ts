@@ -49,8 +49,18 @@ const NOT_YET = {
 
 export type NewComplaintRow = Omit<
   ComplaintsTable,
-  'status' | 'escalation_level' | 'reopen_count' | 'support_count' | 'media_count' | keyof typeof NOT_YET
->;
+  | 'status'
+  | 'escalation_level'
+  | 'reopen_count'
+  | 'support_count'
+  | 'media_count'
+  | keyof typeof NOT_YET
+  | 'source_name'
+  | 'reporter'
+  | 'attributes'
+> &
+  // Only complaints from Open311 clients carry these.
+  Partial<Record<'source_name' | 'reporter' | 'attributes', string | null>>;
 
 export type EventType =
   | 'submitted'

@@ -70,6 +70,18 @@ export interface Submitted {
   dueAt: string;
 }
 
+/** Who files a complaint: a citizen with an account, or an Open311 client on behalf of a reporter. */
+export type Filer =
+  | { kind: 'citizen'; id: number }
+  | {
+      kind: 'client';
+      client: { id: number; name: string };
+      /** The reporter's contact as the client gave it (email, names, phone); kept for staff only. */
+      reporter: Record<string, string> | null;
+      /** Answers to the category's questions. */
+      attributes: Record<string, unknown> | null;
+    };
+
 export interface Feedback {
   satisfied: boolean;
   rating?: number;
@@ -141,7 +153,8 @@ export class ComplaintService {
     let result: { statusCode: number; body: Submitted; replayed: boolean };
     try {
       result = await this.deps.idempotency.run(`citizen:${citizenId}`, key, requestHash, async () => {
-        const body = await this.create(citizenId, input, staged, opts.source ?? 'app', async (trx, b) => {
+        const filer = { kind: 'citizen' as const, id: citizenId };
+        const body = await this.create(filer, input, staged, opts.source ?? 'app', async (trx, b) => {
           if (key) await this.deps.idempotency.record(trx, `citizen:${citizenId}`, key, requestHash, 201, b);
         });
         return { statusCode: 201, body };
@@ -155,15 +168,24 @@ export class ComplaintService {
     return result;
   }
 
+  /**
+   * Files a complaint for an Open311 client: the same checks, routing, deadline and notifications as the
+   * app's, without a citizen account; the complaint is marked with its source and the client's name.
+   */
+  async submitForClient(filer: Extract<Filer, { kind: 'client' }>, input: NewComplaint): Promise<Submitted> {
+    return this.create(filer, input, [], 'open311', async () => {});
+  }
+
   private async create(
-    citizenId: number,
+    filer: Filer,
     input: NewComplaint,
     staged: StagedFile[],
     source: ComplaintRow['source'],
     beforeCommit: (trx: Transaction<DB>, body: Submitted) => Promise<void>,
   ): Promise<Submitted> {
     const { config, reference, routing, lifecycle } = this.deps;
-    await this.activeCitizen(citizenId);
+    const citizenId = filer.kind === 'citizen' ? filer.id : null;
+    if (citizenId !== null) await this.activeCitizen(citizenId);
     const problems: Record<string, string> = {};
     if (input.consent !== true) {
       problems.consent = 'Confirm that the complaint is true and that you accept the acceptable-use terms.';
@@ -206,7 +228,10 @@ export class ComplaintService {
     const route = await routing.route(this.deps.db, category!, districtId!);
     const now = new Date();
     const dueAt = new Date(now.getTime() + category!.sla_days * DAY_MS).toISOString();
-    const actor = { type: 'citizen' as const, id: citizenId };
+    const actor =
+      filer.kind === 'citizen'
+        ? { type: 'citizen' as const, id: filer.id }
+        : { type: 'api' as const, id: filer.client.id };
 
     return this.deps.db.transaction().execute(async (trx) => {
       const id = await nextComplaintId(trx);
@@ -230,6 +255,13 @@ export class ComplaintService {
           consent_at: now.toISOString(),
           created_at: now.toISOString(),
           updated_at: now.toISOString(),
+          ...(filer.kind === 'client'
+            ? {
+                source_name: filer.client.name,
+                reporter: filer.reporter ? JSON.stringify(filer.reporter) : null,
+                attributes: filer.attributes ? JSON.stringify(filer.attributes) : null,
+              }
+            : {}),
         },
         { visibility: 'public', actor },
         route.officeId === null
