@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Insertable, sql } from 'kysely';
+import { rebuildRollups } from '../modules/dashboards/rollup.js';
 import { type Database, dialectOf } from './database.js';
 import type { ComplaintEventsTable, ComplaintStatus, ComplaintsTable } from './schema.js';
 
@@ -53,7 +54,7 @@ function weightedPicker<T>(items: T[], weight: (t: T, i: number) => number, rand
   };
 }
 
-const BIG_DISTRICTS = new Set([
+export const BIG_DISTRICTS = new Set([
   'peshawar',
   'mardan',
   'swat',
@@ -66,7 +67,7 @@ const BIG_DISTRICTS = new Set([
   'swabi',
   'bannu',
 ]);
-const BUSY_DEPARTMENTS = new Set([
+export const BUSY_DEPARTMENTS = new Set([
   'phe',
   'local-government',
   'energy',
@@ -274,6 +275,7 @@ export async function generateComplaints(database: Database, opts: GenerateOptio
   }
 
   await rebuildComplaintCounts(database);
+  await rebuildRollups(db);
   if (dialectOf(db) === 'postgres') {
     await sql`select setval('complaint_ids', (select coalesce(max(id), 1) from complaints))`.execute(db);
     await sql`analyze complaints`.execute(db);
