@@ -69,3 +69,35 @@ export async function countAdmins(db: DbOrTrx): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** A page of staff accounts in id order, with their districts read in one query for the whole page. */
+export async function listStaff(
+  db: DbOrTrx,
+  filter: { departmentId?: number; afterId?: number; limit: number },
+) {
+  let query = db
+    .selectFrom('staff')
+    .select(['id', 'login', 'name', 'role', 'department_id', 'active'])
+    .orderBy('id')
+    .limit(filter.limit);
+  if (filter.departmentId !== undefined) query = query.where('department_id', '=', filter.departmentId);
+  if (filter.afterId !== undefined) query = query.where('id', '>', filter.afterId);
+  const rows = await query.execute();
+  const districts =
+    rows.length === 0
+      ? []
+      : await db
+          .selectFrom('staff_districts')
+          .select(['staff_id', 'district_id'])
+          .where(
+            'staff_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .orderBy('district_id')
+          .execute();
+  return rows.map((r) => ({
+    ...r,
+    districtIds: districts.filter((d) => d.staff_id === r.id).map((d) => d.district_id),
+  }));
+}

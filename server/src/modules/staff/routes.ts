@@ -62,6 +62,37 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{
   );
 
   app.get(
+    '/staff/accounts',
+    {
+      preHandler: guards.staffWith(['admin']),
+      schema: {
+        tags: ['staff'],
+        summary: 'Staff accounts, in the order they were made (admins)',
+        querystring: Type.Object(
+          {
+            department: Type.Optional(Type.Integer({ minimum: 1 })),
+            cursor: Type.Optional(Type.Integer({ minimum: 1 })),
+            limit: Type.Integer({ minimum: 1, maximum: 200, default: 100 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({
+          200: Type.Object({
+            items: Type.Array(Type.Object({ ...StaffProfile.properties, active: Type.Boolean() })),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+        }),
+      },
+    },
+    async (request) =>
+      services.staff.list({
+        departmentId: request.query.department,
+        cursor: request.query.cursor,
+        limit: request.query.limit,
+      }),
+  );
+
+  app.get(
     '/staff/me',
     { preHandler: guards.staff, schema: { tags: ['staff'], response: responses({ 200: StaffProfile }) } },
     async (request) => (await services.staff.profile(staffOf(request).id))!,

@@ -18,6 +18,7 @@ import {
   findStaffById,
   findStaffByLogin,
   insertStaff,
+  listStaff,
   setStaffDistricts,
   staffDistrictIds,
 } from './repo.js';
@@ -155,6 +156,28 @@ export class StaffService implements StaffLoader {
     await this.deps.throttle.reset(key);
     const session = await this.deps.sessions.create(this.deps.db, 'staff', row.id, meta);
     return { ...session, user: (await this.profile(row.id))! };
+  }
+
+  /** Staff accounts for the admins' console, in id order; `cursor` is the last id of the previous page. */
+  async list(q: { departmentId?: number; cursor?: number; limit: number }) {
+    const rows = await listStaff(this.deps.db, {
+      departmentId: q.departmentId,
+      afterId: q.cursor,
+      limit: q.limit + 1,
+    });
+    const page = rows.slice(0, q.limit);
+    return {
+      items: page.map((r) => ({
+        id: r.id,
+        login: r.login,
+        name: r.name,
+        role: r.role,
+        departmentId: r.department_id,
+        districtIds: r.districtIds,
+        active: r.active === 1,
+      })),
+      nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null,
+    };
   }
 
   async hasAdmin(): Promise<boolean> {
