@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { argon2Rate } from './argon2-raw.js';
 import { benchQueues, benchSubmission, benchUploadMemory } from './complaints.js';
+import { benchDashboards } from './dashboards.js';
 import { benchDir, load, quick, record, serve, writeResults } from './lib.js';
+import { benchPushFanout } from './push-fanout.js';
+import { benchWebBudget } from './web-budget.js';
 
 // Every figure is printed beside a ceiling measured in this same run on this machine, as a ratio.
 console.log(`Citizen Portal benchmarks${quick ? ' (quick)' : ''}\n`);
@@ -69,6 +72,10 @@ await portal.stop();
 
 await benchSubmission({ name: 'bare Fastify hello-world', rps: ceiling.rps });
 await benchQueues();
+await benchDashboards();
 benchUploadMemory();
+await benchPushFanout();
+
+await benchWebBudget();
 
 writeResults();
