@@ -17,19 +17,28 @@ import { validatorCompiler } from './http/validation.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
 import { accountsRoutes } from './modules/accounts/routes.js';
+import { announcementsRoutes } from './modules/announcements/routes.js';
+import { apiKeyRoutes } from './modules/apikeys/routes.js';
 import { auditRoutes } from './modules/audit/routes.js';
 import { caseworkRoutes } from './modules/casework/routes.js';
+import { communicationsRoutes } from './modules/communications/routes.js';
 import { policies } from './modules/complaints/policies.js';
 import { complaintsRoutes } from './modules/complaints/routes.js';
+import { dashboardRoutes } from './modules/dashboards/routes.js';
 import { geoRoutes } from './modules/geo/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { inboxRoutes } from './modules/inbox/routes.js';
 import { closeUnreadUploads, multipartPluginOptions } from './modules/media/multipart.js';
 import { mediaRoutes } from './modules/media/routes.js';
 import { moderationRoutes } from './modules/moderation/routes.js';
+import { notificationsRoutes } from './modules/notifications/routes.js';
+import { open311Routes } from './modules/open311/routes.js';
+import { pollsRoutes } from './modules/polls/routes.js';
 import { routingRoutes } from './modules/routing/routes.js';
 import { smsRoutes } from './modules/sms/routes.js';
 import { staffRoutes } from './modules/staff/routes.js';
+import { publicPageRoutes, transparencyRoutes } from './modules/transparency/routes.js';
+import { webRoutes } from './modules/web/routes.js';
 import { createServices, type Services } from './services.js';
 
 export interface AppDeps {
@@ -149,12 +158,29 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(inboxRoutes, { services, guards });
       await api.register(auditRoutes, { services, guards });
       await api.register(moderationRoutes, { services, guards });
+      await api.register(notificationsRoutes, {
+        services,
+        guards,
+        vapidPublicKey: deps.config.push.vapid.publicKey,
+      });
+      await api.register(announcementsRoutes, { services, guards });
+      await api.register(pollsRoutes, { services, guards });
+      await api.register(communicationsRoutes, { services, guards });
+      await api.register(dashboardRoutes, { services, guards });
+      await api.register(apiKeyRoutes, { services, guards });
+      await api.register(transparencyRoutes, { services, guards });
     },
     { prefix: '/api/v1' },
   );
+  // Open311 GeoReport v2 speaks its own formats and error list; the public page is server-rendered HTML.
+  await app.register(open311Routes, { services, prefix: '/open311/v2' });
+  await app.register(publicPageRoutes, { services });
+  // Last: the web app answers only what no API route claimed.
+  await app.register(webRoutes, deps.config.web);
 
   // The deadline sweep keeps itself going once queued; every node that works jobs makes sure it is queued.
   app.addHook('onClose', () => services.inbox.close());
+  app.addHook('onClose', async () => services.notifications.close());
   if (deps.config.jobs.startWorkers) app.addHook('onReady', () => services.sla.schedule());
   if (deps.config.jobs.startWorkers) app.addHook('onReady', () => services.media.scheduleSweep());
 

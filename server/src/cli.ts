@@ -3,11 +3,13 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { generateComplaints } from './db/generate.js';
+import { generateComplaintsFast } from './db/generate-fast.js';
 import { migrateToLatest } from './db/migrate.js';
 import { AppError } from './errors.js';
 import { createLogger } from './logger.js';
 import { auditVerifyCommand } from './modules/audit/command.js';
 import { AuditService } from './modules/audit/service.js';
+import { rebuildRollups } from './modules/dashboards/rollup.js';
 import { parseBoundaryFile } from './modules/geo/boundaries.js';
 import { createPortal } from './runtime.js';
 
@@ -19,8 +21,13 @@ const USAGE = `Usage: npm run portal -- <command>
   boundaries import FILE.geojson [--name-property name] [--map "File name=district-code" ...]
                [--where property=value]     load district polygons; reports names that match no district
   audit verify                              check the audit log's hash chain; exits 1 at the first broken entry
-  generate --complaints N [--citizens N] [--seed N]
-                                            add N generated complaints (benchmarks, dashboards)
+  generate --complaints N [--citizens N] [--seed N] [--fast]
+                                            add N generated complaints (benchmarks, dashboards);
+                                            --fast: set-based in PostgreSQL, for ten million and more
+  dashboards rebuild                        recompute the dashboard rollups from complaints and events
+  apikey create --name NAME                 make an Open311 API key; the key is the last line printed
+  apikey list                               list API keys (names, prefixes, use, revocation)
+  apikey revoke --name NAME                 revoke a key at once
 `;
 
 /** Parses `--flag value` pairs; a flag may repeat (--map). */
@@ -42,7 +49,9 @@ function parseArgs(argv: string[]) {
 class UsageError extends Error {}
 
 async function run(argv: string[]): Promise<void> {
-  const args = parseArgs(argv);
+  // --fast is the one flag without a value.
+  const fast = argv.includes('--fast');
+  const args = parseArgs(argv.filter((a) => a !== '--fast'));
   const [command, sub, ...rest] = args.positional;
   const config = loadConfig();
   const logger = createLogger({ logLevel: process.env.LOG_LEVEL ? config.logLevel : 'warn' });
@@ -69,6 +78,19 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
 
+  if (command === 'dashboards' && sub === 'rebuild') {
+    const database = openDatabase(config);
+    try {
+      await migrateToLatest(database);
+      const started = Date.now();
+      await rebuildRollups(database.db);
+      console.log(`Rebuilt the dashboard rollups in ${Math.round((Date.now() - started) / 1000)} s.`);
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+
   if (command === 'generate') {
     const complaints = Number(args.flag('complaints'));
     if (!Number.isInteger(complaints) || complaints < 1)
@@ -79,7 +101,8 @@ async function run(argv: string[]): Promise<void> {
     try {
       const started = Date.now();
       let shown = 0;
-      const result = await generateComplaints(portal.database, {
+      const generate = fast ? generateComplaintsFast : generateComplaints;
+      const result = await generate(portal.database, {
         complaints,
         citizens,
         seed,
@@ -133,6 +156,28 @@ async function run(argv: string[]): Promise<void> {
       console.log(
         `Created ${created.role} "${created.login}" (id ${created.id}). Log in at ${config.publicUrl}/console`,
       );
+      return;
+    }
+    if (command === 'apikey' && (sub === 'create' || sub === 'list' || sub === 'revoke')) {
+      const cliActor = { type: 'system' as const, id: null };
+      if (sub === 'list') {
+        for (const k of await services.apiKeys.list()) {
+          console.log(
+            `${k.id}\t${k.name}\t${k.prefix}…\tcreated ${k.createdAt}\tlast used ${k.lastUsedAt ?? 'never'}${k.revokedAt ? `\tREVOKED ${k.revokedAt}` : ''}`,
+          );
+        }
+        return;
+      }
+      const name = args.flag('name');
+      if (!name) throw new UsageError(`apikey ${sub} needs --name`);
+      if (sub === 'revoke') {
+        const revoked = await services.apiKeys.revoke(name, cliActor);
+        console.log(`Revoked "${revoked.name}" (${revoked.prefix}…) at ${revoked.revokedAt}.`);
+        return;
+      }
+      const created = await services.apiKeys.create(name, cliActor);
+      console.log(`Created API key "${created.apiKey.name}" for Open311 clients. It is shown only now:`);
+      console.log(created.key);
       return;
     }
     if (command === 'boundaries' && sub === 'import') {

@@ -23,6 +23,8 @@ async function main() {
   const lines = [
     '',
     `  Citizen Portal is running on ${config.publicUrl === local ? local : `${local} (public URL ${config.publicUrl})`}`,
+    `    citizen app        ${local}/`,
+    `    officers' console  ${local}/console`,
     `    API documentation  ${local}/api/docs`,
     `    data               ${portal.database.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'}`,
     config.sms.provider === 'outbox'

@@ -1,14 +1,20 @@
+import { WebPushSender } from './adapters/push/web-push.js';
 import { createStorage } from './adapters/storage/index.js';
 import type { AppDeps } from './app.js';
 import { OtpService } from './modules/accounts/otp.js';
 import { AccountService } from './modules/accounts/service.js';
+import { AnnouncementService } from './modules/announcements/service.js';
+import { ApiKeyService } from './modules/apikeys/service.js';
 import { AuditService } from './modules/audit/service.js';
 import { CaseworkService } from './modules/casework/service.js';
 import { SlaService } from './modules/casework/sla.js';
+import { CommunicationService } from './modules/communications/service.js';
 import { ComplaintLifecycle } from './modules/complaints/lifecycle.js';
 import { ReferenceCache } from './modules/complaints/reference.js';
 import { ComplaintService } from './modules/complaints/service.js';
 import { auditSubscriber, messageBoxSubscriber } from './modules/complaints/subscribers.js';
+import { rollupSubscriber } from './modules/dashboards/rollup.js';
+import { DashboardService } from './modules/dashboards/service.js';
 import { EmailService } from './modules/email/service.js';
 import { GeoService } from './modules/geo/service.js';
 import { IdempotencyService } from './modules/idempotency/service.js';
@@ -17,11 +23,16 @@ import { InboxService } from './modules/inbox/service.js';
 import { MediaService } from './modules/media/service.js';
 import { SANCTION_TITLES } from './modules/moderation/messages.js';
 import { ModerationService } from './modules/moderation/service.js';
+import { NotificationService } from './modules/notifications/service.js';
+import { pushSubscriber } from './modules/notifications/subscriber.js';
+import { Open311Service } from './modules/open311/service.js';
+import { PollService } from './modules/polls/service.js';
 import { RoutingService } from './modules/routing/service.js';
 import { SessionService } from './modules/sessions/service.js';
 import { SmsService } from './modules/sms/service.js';
 import { StaffService } from './modules/staff/service.js';
 import { ThrottleService } from './modules/throttle/service.js';
+import { TransparencyService } from './modules/transparency/service.js';
 
 /** The composition root: each service gets exactly what it needs, and workers register their queues. */
 export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps['logger'] }) {
@@ -50,6 +61,26 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
   const lifecycle = new ComplaintLifecycle();
   lifecycle.subscribe(messageBoxSubscriber(inbox));
   lifecycle.subscribe(auditSubscriber(audit));
+  // Dashboard rollups change in the same transaction as the complaint they count.
+  lifecycle.subscribe(rollupSubscriber());
+  const notifications = new NotificationService({
+    db,
+    jobs,
+    logger,
+    sender: new WebPushSender({
+      keys: config.push.vapid,
+      subject: config.push.vapidSubject,
+      maxSockets: config.push.concurrency,
+      encryptThreads: config.push.encryptThreads,
+    }),
+    concurrency: config.push.concurrency,
+    batchSize: config.push.batchSize,
+    allowLocalEndpoints: config.push.allowLocalEndpoints,
+  });
+  lifecycle.subscribe(pushSubscriber(notifications, sms));
+  const announcements = new AnnouncementService({ db, jobs, audit, notifications, sms });
+  const polls = new PollService({ db, audit });
+  const communications = new CommunicationService({ db, jobs, audit, inbox });
   const reference = new ReferenceCache(db);
   const idempotency = new IdempotencyService(db);
   const storage = createStorage(config);
@@ -83,6 +114,10 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
 
   const casework = new CaseworkService({ db, config, lifecycle, reference, routing, media });
   const sla = new SlaService({ db, config, jobs, lifecycle, logger });
+  const dashboards = new DashboardService({ db, reference });
+  const apiKeys = new ApiKeyService({ db, audit });
+  const open311 = new Open311Service({ db, reference, complaints, apiKeys, publicUrl: config.publicUrl });
+  const transparency = new TransparencyService({ db, audit, dashboards, reference });
   routing.onChange(() => reference.invalidate());
   const moderation = new ModerationService({
     db,
@@ -106,6 +141,9 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
   email.registerWorkers();
   media.registerWorkers();
   sla.registerWorkers();
+  notifications.registerWorkers();
+  announcements.registerWorkers();
+  communications.registerWorkers();
 
   return {
     sessions,
@@ -127,6 +165,14 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
     audit,
     inbox,
     moderation,
+    notifications,
+    announcements,
+    polls,
+    communications,
+    dashboards,
+    apiKeys,
+    open311,
+    transparency,
   };
 }
 

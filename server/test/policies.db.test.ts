@@ -179,6 +179,31 @@ describe('authorization matrix', () => {
       url: () => '/api/v1/staff/routing-rules',
       expect: adminOnly(),
     },
+    {
+      name: 'staff: dashboards (each in their own scope)',
+      method: 'GET',
+      url: () => '/api/v1/staff/dashboards/summary',
+      expect: {
+        ...adminOnly(),
+        officerInScope: 'ok',
+        officerOtherDistrict: 'ok',
+        officerOtherDepartment: 'ok',
+        supervisor: 'ok',
+        supervisorOtherDepartment: 'ok',
+      },
+    },
+    {
+      name: 'admin: Open311 API keys',
+      method: 'GET',
+      url: () => '/api/v1/staff/api-keys',
+      expect: adminOnly(),
+    },
+    {
+      name: 'admin: the public page switch',
+      method: 'GET',
+      url: () => '/api/v1/staff/settings/public-page',
+      expect: adminOnly(),
+    },
   ];
 
   for (const route of routes) {

@@ -75,4 +75,18 @@ describe('complaint policies', () => {
     expect(policies.canEditRouting(staff('admin', null, []))).toBe(true);
     expect(policies.canEditRouting(staff('officer', PHE, [PESHAWAR]))).toBe(false);
   });
+
+  it('gives every staff member dashboards, and the public page switch and API keys to admins only', () => {
+    const who = [
+      [citizen(1), false, false],
+      [staff('officer', PHE, [PESHAWAR]), true, false],
+      [staff('supervisor', PHE, []), true, false],
+      [staff('admin', null, []), true, true],
+    ] as const;
+    for (const [principal, dashboards, admin] of who) {
+      expect(policies.canViewDashboards(principal)).toBe(dashboards);
+      expect(policies.canManagePublicPage(principal)).toBe(admin);
+      expect(policies.canManageApiKeys(principal)).toBe(admin);
+    }
+  });
 });

@@ -69,4 +69,35 @@ export const policies = {
   canEditRouting(p: Principal): boolean {
     return p.kind === 'staff' && p.role === 'admin';
   },
+
+  /** Announcements, polls, messages to many citizens and push delivery failures are the admins' (the PMC). */
+  canManageAnnouncements(p: Principal): boolean {
+    return p.kind === 'staff' && p.role === 'admin';
+  },
+
+  canManagePolls(p: Principal): boolean {
+    return p.kind === 'staff' && p.role === 'admin';
+  },
+
+  canSendCommunications(p: Principal): boolean {
+    return p.kind === 'staff' && p.role === 'admin';
+  },
+
+  canViewDeliveryFailures(p: Principal): boolean {
+    return p.kind === 'staff' && p.role === 'admin';
+  },
+
+  /** Every staff member sees the dashboards of what they cover (the scope is the dashboard service's). */
+  canViewDashboards(p: Principal): boolean {
+    return p.kind === 'staff';
+  },
+
+  /** Switching the public transparency page on or off, and Open311 API keys, are the admins'. */
+  canManagePublicPage(p: Principal): boolean {
+    return p.kind === 'staff' && p.role === 'admin';
+  },
+
+  canManageApiKeys(p: Principal): boolean {
+    return p.kind === 'staff' && p.role === 'admin';
+  },
 };
