@@ -6,7 +6,7 @@ import { IdParams, responses } from '../../http/schemas.js';
 import { validateFormFields } from '../../http/validation.js';
 import type { Services } from '../../services.js';
 import { isMultipart } from '../media/multipart.js';
-import { Complaint, Named, Nullable, Status, TimelineEntry } from './schemas.js';
+import { Complaint, MediaSummary, Named, Status, TimelineEntry } from './schemas.js';
 import type { StagedFile } from './service.js';
 
 const NewComplaint = Type.Object(
