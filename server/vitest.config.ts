@@ -43,6 +43,7 @@ export default defineConfig({
                 name: 'postgres',
                 include: ['src/**/*.db.test.ts', 'test/**/*.db.test.ts'],
                 env: { TEST_ENGINE: 'postgres', TEST_DATABASE_URL: pgUrl },
+                globalSetup: ['test/postgres-run.ts'],
               },
             },
           ]

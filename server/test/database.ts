@@ -34,7 +34,9 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
   if (engine === 'postgres') {
     databaseUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? null;
     if (!databaseUrl) throw new Error('TEST_ENGINE=postgres needs TEST_DATABASE_URL');
-    schema = `t_${randomBytes(6).toString('hex')}`;
+    // Inside a test run the run's global tear-down drops the schema; see postgres-run.ts.
+    const run = process.env.PORTAL_TEST_RUN;
+    schema = run ? `t_${run}_${randomBytes(6).toString('hex')}` : `t_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: databaseUrl });
     await admin.connect();
     await admin.query(`create schema ${schema}`);
@@ -50,7 +52,7 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
     schema,
     async destroy() {
       await database.close();
-      if (schema && databaseUrl) {
+      if (schema && databaseUrl && !process.env.PORTAL_TEST_RUN) {
         const admin = new pg.Client({ connectionString: databaseUrl });
         await admin.connect();
         await admin.query(`drop schema if exists ${schema} cascade`);
