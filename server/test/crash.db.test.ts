@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { latestCodeFor } from '../src/adapters/sms/outbox.js';
 import { loadConfig } from '../src/config.js';
@@ -10,45 +8,7 @@ import { createLogger } from '../src/logger.js';
 import { createPortal } from '../src/runtime.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { audio, jpeg } from './media-samples.js';
-
-const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-/** The real server (`main.ts`) in its own process, as `npm start` runs it. */
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      RATE_LIMITS: 'off',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('Citizen Portal is running')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
-}
+import { startServerProcess } from './server-process.js';
 
 /** SIGKILL, then wait until the process is gone (polled: the exit event is not always delivered in time). */
 async function killHard(child: ChildProcess): Promise<void> {
@@ -107,8 +67,9 @@ describe('a crash during a burst of submissions with media', () => {
     const env: Record<string, string> = {
       DATA_DIR: t.dataDir,
       ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl, DATABASE_SCHEMA: t.schema! } : {}),
+      RATE_LIMITS: 'off',
     };
-    server = await startServer(env);
+    server = await startServerProcess(env);
 
     // A verified citizen, through the public routes.
     const mobile = `+92333${String(Date.now()).slice(-7)}`;
@@ -185,7 +146,7 @@ describe('a crash during a burst of submissions with media', () => {
     expect(created.size).toBeGreaterThan(0);
 
     // Restart on the same data and check every acknowledged complaint and its two files.
-    server = await startServer(env);
+    server = await startServerProcess(env);
     for (const [i, body] of created) {
       const res = await fetch(`${server.url}/api/v1/complaints/${body.id}`, {
         headers: { authorization: `Bearer ${token}` },

@@ -1,52 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countDeliveries } from '../src/modules/notifications/repo.js';
 import { bearer, buildCitizen, buildStaff } from './factories.js';
 import { createTestPortal, type TestPortal } from './portal.js';
 import { startPushService, type TestPushService } from './push-service.js';
-
-const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-/** The real server with its workers, in its own process, so it can die at any instruction. */
-async function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: serverDir,
-    env: {
-      ...process.env,
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      JOBS_POLL_MS: '50',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('Citizen Portal is running')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return child;
-}
+import { startServerProcess } from './server-process.js';
 
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 20_000) {
   const end = Date.now() + ms;
@@ -121,14 +80,15 @@ describe('a push worker killed in the middle of a batch', () => {
     expect(created.statusCode).toBe(201);
     const key = `a${created.json().id}`;
 
-    child = await startWorker({
+    ({ child } = await startServerProcess({
       DATA_DIR: portal.t.dataDir,
       ...(portal.t.databaseUrl
         ? { DATABASE_URL: portal.t.databaseUrl, DATABASE_SCHEMA: portal.t.schema! }
         : {}),
       PUSH_ALLOW_LOCAL_ENDPOINTS: 'true',
       PUSH_CONCURRENCY: '3',
-    });
+      JOBS_POLL_MS: '50',
+    }));
     await waitFor('the first pushes', () => push.received.length === 7);
     // Each accepted push is recorded before the worker dies; the held ones never got an answer.
     await waitFor('their records', async () => (await countDeliveries(portal.database.db, key)) === 7);
