@@ -62,104 +62,102 @@ interface Place {
 }
 
 type Deltas = Partial<Record<keyof RollupCounters, number>>;
+type CounterTable = 'rollups' | 'rollups_department' | 'rollups_place' | 'rollup_staff';
 
-async function bump(trx: DbOrTrx, place: Place, day: string, deltas: Deltas) {
-  const entries = Object.entries(deltas).filter(([, v]) => v !== 0) as [keyof RollupCounters, number][];
-  if (entries.length === 0) return;
-  for (const [period, bucket] of [
+const periodsOf = (day: string) =>
+  [
     ['d', day],
     ['w', weekOf(day)],
     ['m', monthOf(day)],
-  ] as const) {
-    await trx
-      .insertInto('rollups')
-      .values({
+  ] as const;
+
+function nonZero(deltas: Deltas) {
+  return Object.entries(deltas).filter(([, v]) => v !== 0) as [keyof RollupCounters, number][];
+}
+
+/** Adds the deltas to one row of a counter table, creating the row at those values when it is new. */
+async function addCounters(
+  trx: DbOrTrx,
+  table: CounterTable,
+  key: Record<string, string | number>,
+  entries: [keyof RollupCounters, number][],
+) {
+  await trx
+    .insertInto(table)
+    .values({ ...key, ...Object.fromEntries(entries) } as never)
+    .onConflict((oc) =>
+      oc
+        .columns(Object.keys(key) as never)
+        .doUpdateSet(
+          Object.fromEntries(
+            entries.map(([k, v]) => [k, sql`${sql.table(table)}.${sql.ref(k)} + ${v}`]),
+          ) as never,
+        ),
+    )
+    .execute();
+}
+
+async function bump(trx: DbOrTrx, place: Place, day: string, deltas: Deltas) {
+  const entries = nonZero(deltas);
+  if (entries.length === 0) return;
+  for (const [period, bucket] of periodsOf(day)) {
+    await addCounters(
+      trx,
+      'rollups',
+      {
         period,
         bucket,
         office_id: place.officeId,
         department_id: place.departmentId,
         district_id: place.districtId,
         category_id: place.categoryId,
-        ...Object.fromEntries(entries),
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['period', 'bucket', 'office_id', 'department_id', 'district_id', 'category_id'])
-          .doUpdateSet(
-            Object.fromEntries(entries.map(([k, v]) => [k, sql`rollups.${sql.ref(k)} + ${v}`])) as never,
-          ),
-      )
-      .execute();
-    await trx
-      .insertInto('rollups_department')
-      .values({
+      },
+      entries,
+    );
+    await addCounters(
+      trx,
+      'rollups_department',
+      {
         period,
         bucket,
         department_id: place.departmentId,
         category_id: place.categoryId,
         triage: place.officeId === 0 ? 1 : 0,
-        ...Object.fromEntries(entries),
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['period', 'bucket', 'department_id', 'category_id', 'triage'])
-          .doUpdateSet(
-            Object.fromEntries(
-              entries.map(([k, v]) => [k, sql`rollups_department.${sql.ref(k)} + ${v}`]),
-            ) as never,
-          ),
-      )
-      .execute();
-    await trx
-      .insertInto('rollups_place')
-      .values({
+      },
+      entries,
+    );
+    await addCounters(
+      trx,
+      'rollups_place',
+      {
         period,
         bucket,
         office_id: place.officeId,
         department_id: place.departmentId,
         district_id: place.districtId,
-        ...Object.fromEntries(entries),
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['period', 'bucket', 'office_id', 'department_id', 'district_id'])
-          .doUpdateSet(
-            Object.fromEntries(
-              entries.map(([k, v]) => [k, sql`rollups_place.${sql.ref(k)} + ${v}`]),
-            ) as never,
-          ),
-      )
-      .execute();
+      },
+      entries,
+    );
   }
 }
 
 async function bumpStaff(trx: DbOrTrx, staffId: number, place: Place, day: string, deltas: Deltas) {
-  const entries = Object.entries(deltas).filter(([, v]) => v !== 0) as [keyof RollupCounters, number][];
+  const entries = nonZero(deltas);
   if (entries.length === 0) return;
-  for (const [period, bucket] of [
-    ['d', day],
-    ['w', weekOf(day)],
-    ['m', monthOf(day)],
-  ] as const) {
-    await trx
-      .insertInto('rollup_staff')
-      .values({
+  for (const [period, bucket] of periodsOf(day)) {
+    await addCounters(
+      trx,
+      'rollup_staff',
+      {
         period,
         bucket,
         staff_id: staffId,
         office_id: place.officeId,
         department_id: place.departmentId,
         district_id: place.districtId,
-        ...Object.fromEntries(entries),
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['period', 'bucket', 'staff_id', 'office_id', 'department_id', 'district_id'])
-          .doUpdateSet(
-            Object.fromEntries(entries.map(([k, v]) => [k, sql`rollup_staff.${sql.ref(k)} + ${v}`])) as never,
-          ),
-      )
-      .execute();
+      },
+      entries,
+    );
   }
 }
 
