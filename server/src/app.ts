@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
-import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -13,6 +11,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { createAuthGuards } from './http/auth.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { addResponseHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validation.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
@@ -28,7 +27,6 @@ import { dashboardRoutes } from './modules/dashboards/routes.js';
 import { geoRoutes } from './modules/geo/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { inboxRoutes } from './modules/inbox/routes.js';
-import { closeUnreadUploads, multipartPluginOptions } from './modules/media/multipart.js';
 import { mediaRoutes } from './modules/media/routes.js';
 import { moderationRoutes } from './modules/moderation/routes.js';
 import { notificationsRoutes } from './modules/notifications/routes.js';
@@ -75,28 +73,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // The API speaks JSON (and multipart for media); plain text bodies are refused with 415, not guessed at.
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
-        mediaSrc: ["'self'", 'blob:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        connectSrc: ["'self'"],
-        workerSrc: ["'self'"],
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-    hsts: deps.config.publicUrl.startsWith('https:'),
-  });
+  addResponseHeaders(app, { hsts: deps.config.publicUrl.startsWith('https:') });
   await app.register(cookie);
-  // Files stream through the media pipeline, never buffered; each form narrows these ceilings.
-  await app.register(multipart, multipartPluginOptions(deps.config.media));
-  app.addHook('onSend', closeUnreadUploads);
   // Per-route limits only (config.rateLimit on a route); they blunt floods, while the account and code
   // throttles that must hold across nodes live in the database.
   if (deps.config.rateLimits) {

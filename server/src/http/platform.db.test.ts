@@ -57,6 +57,42 @@ describe('platform routes', () => {
     expect(res.headers['x-request-id']).toBe('trace-12345678');
   });
 
+  it('puts the security headers on every answer, errors and pages included', async () => {
+    const bodyless = {
+      method: 'POST' as const,
+      url: '/api/v1/auth/login',
+      payload: '{',
+      headers: { 'content-type': 'application/json' },
+    };
+    for (const [name, res] of [
+      ['json', await portal.app.inject('/api/v1/districts')],
+      ['404', await portal.app.inject('/api/v1/nowhere')],
+      ['400', await portal.app.inject(bodyless)],
+      ['page', await portal.app.inject('/public')],
+    ] as const) {
+      expect(res.headers['content-security-policy'], name).toContain("default-src 'self'");
+      expect(res.headers['content-security-policy']).toContain("object-src 'none'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      // Plain HTTP (a developer's machine): HSTS would pin the browser to HTTPS that is not there.
+      expect(res.headers['strict-transport-security']).toBeUndefined();
+    }
+  });
+
+  it('refuses a multipart form sent to a route that takes none with 415', async () => {
+    const res = await portal.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      payload: '--x\r\nContent-Disposition: form-data; name="login"\r\n\r\nabc\r\n--x--\r\n',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(errorOf(res).code).toBeTruthy();
+  });
+
   it('lists the districts of Khyber Pakhtunkhwa in three languages', async () => {
     const res = await portal.app.inject('/api/v1/districts');
     const districts = res.json() as {
@@ -123,5 +159,17 @@ describe('the error handler', () => {
       fields: { login: 'Taken.' },
     });
     expect((await app.inject('/busy')).statusCode).toBe(503);
+  });
+});
+
+describe('security headers behind HTTPS', () => {
+  it('adds HSTS when the public address is https', async () => {
+    const portal = await createTestPortal({ PUBLIC_URL: 'https://portal.example.pk' });
+    try {
+      const res = await portal.app.inject('/health');
+      expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    } finally {
+      await portal.destroy();
+    }
   });
 });

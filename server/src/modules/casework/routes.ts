@@ -93,6 +93,7 @@ export const caseworkRoutes: FastifyPluginAsyncTypebox<{ services: Services; gua
   { services, guards },
 ) => {
   const { casework, media } = services;
+  await media.acceptForms(app);
 
   app.get(
     '/staff/complaints',

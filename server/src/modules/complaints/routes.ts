@@ -65,6 +65,7 @@ export const complaintsRoutes: FastifyPluginAsyncTypebox<{ services: Services; g
   { services, guards },
 ) => {
   const { complaints, media } = services;
+  await media.acceptForms(app);
 
   /** The complaint's fields from JSON, or from a multipart form whose files are staged as they stream. */
   async function readSubmission(

@@ -106,7 +106,7 @@ export const inboxRoutes: FastifyPluginAsyncTypebox<InboxRouteOptions> = async (
         throw rateLimited('too_many_streams', 'Too many live connections for this account; close one.', 30);
       }
       // From here Node's response is ours: Fastify's onSend hooks no longer run, so headers they would
-      // add (helmet's, the request id) are copied in here.
+      // add (the security headers, the request id) are copied in here.
       reply.hijack();
       const raw = reply.raw;
       const headers = Object.entries(reply.getHeaders()).filter(([, v]) => v !== undefined);

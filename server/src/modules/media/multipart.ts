@@ -50,8 +50,14 @@ export function multipartPluginOptions(limits: MediaLimits) {
  * sending, and Node would read and discard the rest of a 100 MB upload to keep the connection. Closing it
  * stops the phone's upload at once, as Fastify does for a refused body.
  */
-export async function closeUnreadUploads(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export function closeUnreadUploads(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (err: null, payload: unknown) => void,
+): void {
   if (isMultipart(request) && !request.raw.complete) reply.header('connection', 'close');
+  done(null, payload);
 }
 
 export function isMultipart(request: FastifyRequest): boolean {

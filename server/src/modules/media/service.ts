@@ -1,7 +1,8 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import type { ObjectStorage } from '../../adapters/storage/types.js';
 import type { Config } from '../../config.js';
@@ -10,7 +11,12 @@ import type { ActorType, DB, MediaKind, MediaModeration } from '../../db/schema.
 import { AppError, invalid, notFound } from '../../errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { Logger } from '../../logger.js';
-import { type MultipartForm, readMultipart } from './multipart.js';
+import {
+  closeUnreadUploads,
+  type MultipartForm,
+  multipartPluginOptions,
+  readMultipart,
+} from './multipart.js';
 import { originalKeyOf, type StagedMedia, stageMedia, TMP_PREFIXES } from './pipeline.js';
 import { type ResolvedRange, resolveRange } from './range.js';
 import {
@@ -121,6 +127,15 @@ export class MediaService {
       stream,
       opts,
     );
+  }
+
+  /**
+   * Lets the routes of one plugin scope take multipart forms. Only the few routes that carry files need the
+   * form reader's per-request hooks, so the rest of the API neither pays for them nor accepts forms (415).
+   */
+  async acceptForms(scope: FastifyInstance): Promise<void> {
+    await scope.register(multipart, multipartPluginOptions(this.deps.config.media));
+    scope.addHook('onSend', closeUnreadUploads);
   }
 
   /** Reads a multipart form whose files (field `media`) are staged as they arrive; see readMultipart. */
