@@ -355,6 +355,26 @@ describe.skipIf(!chromiumPath())('the citizen app in Chromium', () => {
     }
   });
 
+  it('opens signed in when only the session cookie remains, and says so when a link leads nowhere', async () => {
+    const phone = await phoneContext(browser, portal.url);
+    try {
+      const page = await phone.newPage();
+      const who = await registerCitizen(page, portal);
+      // The phone forgot what the app kept (storage cleared, or a second tab): the cookie still signs in.
+      await page.evaluate(() => localStorage.removeItem('cp.user'));
+      await page.goto('/');
+      await page.getByRole('heading', { name: `Hello, ${who.name}` }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/');
+      // Signed in, the sign-in form is no place to be.
+      await page.goto('/login');
+      await page.getByRole('heading', { name: `Hello, ${who.name}` }).waitFor();
+      await page.goto('/complaints/new');
+      await page.getByRole('heading', { name: 'This page does not exist' }).waitFor();
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('shows an emergency announcement as a banner until read, and lets the citizen vote and see results', async () => {
     const admin = await portal.createStaff({ role: 'admin' });
     const app = portal.portal.app;
@@ -406,7 +426,7 @@ describe.skipIf(!chromiumPath())('the citizen app in Chromium', () => {
       await page.getByRole('radio', { name: 'GT Road' }).check();
       await page.getByRole('button', { name: 'Vote' }).click();
       await page.getByText('Thank you for voting.').waitFor();
-      await page.getByRole('heading', { name: 'Results (1 voters)' }).waitFor();
+      await page.getByRole('heading', { name: 'Results (1 voter)' }).waitFor();
       await expect.poll(() => page.locator('.results li').nth(1).textContent()).toContain('100% (1)');
       await page.screenshot({ path: path.join(SCREENSHOTS, 'en-poll-results.png'), fullPage: true });
       // Read once, the emergency no longer covers every screen.

@@ -23,7 +23,8 @@ export default defineConfig({
         test: {
           ...shared,
           name: 'unit',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          // The web app's translation checks run here too: they need no browser.
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts', '../web/src/**/*.test.ts'],
           exclude: ['**/*.db.test.ts', '**/node_modules/**'],
         },
       },

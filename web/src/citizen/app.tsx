@@ -24,9 +24,12 @@ export function App() {
   const chosen = i18n().stored() !== null;
 
   const needsSignIn = user === null && !PUBLIC.includes(path);
+  // Signed in (the portal's answer came after a redirect, or a bookmark): the sign-in forms have no use.
+  const signedInOnForm = !!user && (path === '/login' || path === '/register');
   useEffect(() => {
     if (chosen && needsSignIn) navigate('/login', { replace: true });
-  }, [chosen, needsSignIn]);
+    else if (signedInOnForm) navigate('/', { replace: true });
+  }, [chosen, needsSignIn, signedInOnForm]);
 
   if (!chosen) return <LanguageScreen />;
   if (user === undefined) return <p class="loading">{t('common.loading')}</p>;
@@ -75,13 +78,14 @@ function Screen({ path, signedIn }: { path: string; signedIn: boolean }) {
   if (path === '/' || path === '/index.html') return <HomeScreen />;
   if (path === '/new') return <NewComplaintScreen />;
   if (path === '/complaints') return <ComplaintsScreen />;
+  // Ids are numbers: anything else in their place (a mistyped or truncated link) is a page that does not exist.
   let params = match('/complaints/:id', path);
-  if (params) return <ComplaintScreen id={Number(params.id)} />;
+  if (params && isId(params.id)) return <ComplaintScreen id={Number(params.id)} />;
   if (path === '/inbox') return <InboxScreen />;
   if (path === '/announcements') return <AnnouncementsScreen />;
   if (path === '/polls') return <PollsScreen />;
   params = match('/polls/:id', path);
-  if (params) return <PollScreen id={Number(params.id)} />;
+  if (params && isId(params.id)) return <PollScreen id={Number(params.id)} />;
   if (path === '/profile') return <ProfileScreen />;
   return (
     <main class="page" id="main" tabIndex={-1}>
@@ -90,3 +94,5 @@ function Screen({ path, signedIn }: { path: string; signedIn: boolean }) {
     </main>
   );
 }
+
+const isId = (value: string | undefined) => !!value && /^[1-9]\d{0,15}$/.test(value);

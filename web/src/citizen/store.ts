@@ -74,13 +74,19 @@ export function signedIn(user: User | null): void {
 /**
  * Who is signed in. The remembered answer shows at once (a repeat visit on a slow link does not wait
  * for the network); the portal's answer replaces it when it comes, and offline the remembered one stays.
+ * With nothing remembered the app waits for the portal's answer rather than guessing "signed out": the
+ * session cookie may still be good (storage cleared, or signed in from another tab of the same browser).
  */
 export async function loadUser(): Promise<void> {
-  if (state.user === undefined) setState({ user: readJson<User>(USER_KEY) });
+  if (state.user === undefined) {
+    const remembered = readJson<User>(USER_KEY);
+    if (remembered) setState({ user: remembered });
+  }
   try {
     signedIn(await api.get<User>('/me'));
   } catch (err) {
     if (!(err instanceof ApiError && err.offline)) signedIn(null);
+    else if (state.user === undefined) setState({ user: null });
   }
 }
 

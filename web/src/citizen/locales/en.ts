@@ -107,6 +107,7 @@ export const en = {
     searchCategory: 'Search categories',
     searchHint: 'Type a word in English, Urdu or Pashto, like water, پانی or اوبه',
     matches: '{{count}} categories match',
+    matches_one: '{{count}} category matches',
     noCategories: 'The categories could not be loaded. Connect to the internet once.',
     category: 'Category',
     description: 'Describe the problem',
@@ -170,6 +171,7 @@ export const en = {
       'Someone may have reported this already. Supporting it shows the office that more people are affected.',
     distance: '{{count}} m away',
     supporters: '{{count}} supporters',
+    supporters_one: '{{count}} supporter',
     support: 'Support this complaint',
     different: 'My problem is different: continue',
     supported: 'Thank you. Your support was added, and you will hear when it is resolved.',
@@ -263,6 +265,7 @@ export const en = {
     thanks: 'Thank you for voting.',
     cannotVote: 'This poll is not open to you.',
     results: 'Results ({{count}} voters)',
+    results_one: 'Results ({{count}} voter)',
     resultsLater: 'The results are shown when the poll closes.',
   },
   profile: {

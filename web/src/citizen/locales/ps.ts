@@ -106,6 +106,7 @@ export const ps: Strings = {
     searchCategory: 'کټګورۍ ولټوئ',
     searchHint: 'په انګرېزي، اردو یا پښتو یوه کلمه ولیکئ، لکه water، پانی یا اوبه',
     matches: '{{count}} کټګورۍ وموندل شوې',
+    matches_one: '{{count}} کټګوري وموندل شوه',
     noCategories: 'کټګورۍ پورته نه شوې. یو ځل له انټرنېټ سره ونښلئ.',
     category: 'کټګوري',
     description: 'ستونزه بیان کړئ',
@@ -167,6 +168,7 @@ export const ps: Strings = {
     intro: 'کېدای شي چا دا ستونزه مخکې ثبت کړې وي. ملاتړ دفتر ته ښيي چې ډېر خلک اغېزمن دي.',
     distance: '{{count}} متره لرې',
     supporters: '{{count}} ملاتړي',
+    supporters_one: '{{count}} ملاتړی',
     support: 'د دې شکایت ملاتړ وکړئ',
     different: 'زما ستونزه بېله ده: مخکې لاړ شئ',
     supported: 'مننه. ستاسو ملاتړ ورزیات شو، او د حل پر مهال به خبر شئ.',
@@ -260,6 +262,7 @@ export const ps: Strings = {
     thanks: 'د رایې مننه.',
     cannotVote: 'دا نظرپوښتنه ستاسو لپاره نه ده.',
     results: 'پایلې ({{count}} رایه ورکوونکي)',
+    results_one: 'پایلې ({{count}} رایه ورکوونکی)',
     resultsLater: 'پایلې د نظرپوښتنې له بندېدو وروسته ښودل کېږي.',
   },
   profile: {

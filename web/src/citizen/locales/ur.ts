@@ -106,6 +106,7 @@ export const ur: Strings = {
     searchCategory: 'زمرے تلاش کریں',
     searchHint: 'انگریزی، اردو یا پشتو میں لکھیں، جیسے water، پانی یا اوبه',
     matches: '{{count}} زمرے ملے',
+    matches_one: '{{count}} زمرہ ملا',
     noCategories: 'زمرے لوڈ نہیں ہو سکے۔ ایک بار انٹرنیٹ سے جڑیں۔',
     category: 'زمرہ',
     description: 'مسئلہ بیان کریں',
@@ -168,6 +169,7 @@ export const ur: Strings = {
       'ہو سکتا ہے کسی نے یہ مسئلہ پہلے ہی درج کرایا ہو۔ تائید سے دفتر کو پتہ چلتا ہے کہ زیادہ لوگ متاثر ہیں۔',
     distance: '{{count}} میٹر دور',
     supporters: '{{count}} حامی',
+    supporters_one: '{{count}} حامی',
     support: 'اس شکایت کی تائید کریں',
     different: 'میرا مسئلہ مختلف ہے: آگے بڑھیں',
     supported: 'شکریہ۔ آپ کی تائید شامل ہو گئی، حل ہونے پر آپ کو اطلاع ملے گی۔',
@@ -261,6 +263,7 @@ export const ur: Strings = {
     thanks: 'ووٹ دینے کا شکریہ۔',
     cannotVote: 'یہ رائے شماری آپ کے لیے نہیں۔',
     results: 'نتائج ({{count}} ووٹرز)',
+    results_one: 'نتائج ({{count}} ووٹر)',
     resultsLater: 'نتائج رائے شماری بند ہونے پر دکھائے جائیں گے۔',
   },
   profile: {

@@ -102,7 +102,8 @@ function CategoryStep(props: { value: Category | null; onPick: (c: Category) => 
   const byId = useMemo(() => new Map(categories.map((c) => [c.id, c])), [categories]);
   const label = (c: Category, l: Lang) => {
     const parent = c.parentId ? byId.get(c.parentId) : null;
-    return parent ? `${nameIn(parent, l)} › ${nameIn(c, l)}` : nameIn(c, l);
+    // The arrow points from the group to the category in the reading direction.
+    return parent ? `${nameIn(parent, l)} ${l === 'en' ? '›' : '‹'} ${nameIn(c, l)}` : nameIn(c, l);
   };
   const shown = useMemo(() => {
     const q = fold(query.trim());
