@@ -304,4 +304,62 @@ describe.skipIf(!chromiumPath())('officers’ console', () => {
     expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
     await page.context().close();
   });
+
+  it('an admin adds a category with its SLA and an officer account; the new officer signs in', async () => {
+    const page = await newPage();
+    await signIn(page, admin);
+    await page.getByRole('link', { name: 'Categories', exact: true }).click();
+    const category = page.getByRole('form', { name: 'Add a category' });
+    await category.getByLabel('Department').selectOption({ label: 'Public Health Engineering' });
+    await category.getByLabel('Group').selectOption({ label: 'Water supply' });
+    await category.getByLabel('SLA (days to resolve)').fill('4');
+    await category.getByLabel('Code', { exact: true }).fill('water-supply-low-pressure');
+    await category.getByLabel('Name (English)').fill('Low water pressure');
+    await category.getByLabel('Name (Urdu)').fill('پانی کا کم دباؤ');
+    await category.getByLabel('Name (Pashto)').fill('د اوبو کم فشار');
+    await category.getByRole('button', { name: 'Add category' }).click();
+    await page.getByRole('status').filter({ hasText: 'Category “Low water pressure” added.' }).waitFor();
+    await expect
+      .poll(() => page.getByRole('region', { name: /Public Health Engineering/ }).textContent())
+      .toContain('Low water pressure');
+    await page.screenshot({ path: shot('reference'), fullPage: false });
+    const offered = (await inject({ method: 'GET', url: '/api/v1/categories' })).json();
+    const created = offered.find((c: { code: string }) => c.code === 'water-supply-low-pressure');
+    const group = offered.find((c: { code: string }) => c.code === 'water-supply');
+    expect(created).toMatchObject({ slaDays: 4, parentId: group.id, departmentId: group.departmentId });
+
+    await page.getByRole('link', { name: 'Staff', exact: true }).click();
+    const account = page.getByRole('form', { name: 'New staff account' });
+    await account.getByLabel('Login').fill('bilal.phe');
+    await account.getByLabel('Full name').fill('Bilal Ahmad');
+    await account.getByLabel('Password').fill('officer passphrase 1');
+    await account.getByLabel('Role').selectOption({ label: 'Officer' });
+    await account.getByLabel('Department').selectOption({ label: 'Public Health Engineering' });
+    await account.getByLabel('Districts').selectOption([{ label: 'Peshawar' }]);
+    await account.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('status').filter({ hasText: 'Account “bilal.phe” created' }).waitFor();
+    await expect.poll(() => page.locator('table').textContent()).toContain('Bilal Ahmad');
+    await page.screenshot({ path: shot('staff') });
+    await page.context().close();
+
+    const officerPage = await newPage();
+    await signIn(officerPage, { login: 'bilal.phe', password: 'officer passphrase 1' });
+    await expect.poll(() => officerPage.locator('.who').textContent()).toContain('Bilal Ahmad');
+    // The new category is in the officer's filters; the admin screens are not in their menu.
+    await expect
+      .poll(() =>
+        officerPage.getByLabel('Category').locator('option', { hasText: 'Low water pressure' }).count(),
+      )
+      .toBe(1);
+    expect(await officerPage.getByRole('link', { name: 'Staff', exact: true }).count()).toBe(0);
+    await officerPage.context().close();
+
+    const audit = await inject({
+      method: 'GET',
+      url: '/api/v1/staff/audit?limit=20',
+      headers: bearer(adminToken),
+    });
+    const actions = audit.json().items.map((e: { action: string }) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['category.create', 'staff.create']));
+  });
 });

@@ -16,7 +16,7 @@ import { auditSubscriber, messageBoxSubscriber } from './modules/complaints/subs
 import { rollupSubscriber } from './modules/dashboards/rollup.js';
 import { DashboardService } from './modules/dashboards/service.js';
 import { EmailService } from './modules/email/service.js';
-import { GeoService } from './modules/geo/service.js';
+import { GeoService, ReferenceDataService } from './modules/geo/service.js';
 import { IdempotencyService } from './modules/idempotency/service.js';
 import { createInboxNotifier } from './modules/inbox/notifier.js';
 import { InboxService } from './modules/inbox/service.js';
@@ -42,13 +42,14 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
 
   const sessions = new SessionService(db, secrets.sessionKey, config.session.ttlHours);
   const throttle = new ThrottleService(db);
-  const geo = new GeoService(db);
+  const audit = new AuditService(db);
+  const geo = new GeoService(db, audit);
   const sms = new SmsService({ db, jobs, gateway: deps.sms, key: secrets.cnicKey, logger });
   const email = new EmailService({ jobs, sender: deps.email, key: secrets.cnicKey, logger });
   const otp = new OtpService({ db, config, sms, email });
   const accounts = new AccountService({ db, config, otp, sessions, throttle, geo, sms });
-  const staff = new StaffService({ db, sessions, throttle, lookupKey: secrets.lookupKey });
-  const audit = new AuditService(db);
+  const staff = new StaffService({ db, sessions, throttle, geo, audit, lookupKey: secrets.lookupKey });
+  const referenceData = new ReferenceDataService(db, audit);
   const routing = new RoutingService(db, audit);
   const inbox = new InboxService(
     db,
@@ -119,6 +120,7 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
   const open311 = new Open311Service({ db, reference, complaints, apiKeys, publicUrl: config.publicUrl });
   const transparency = new TransparencyService({ db, audit, dashboards, reference });
   routing.onChange(() => reference.invalidate());
+  referenceData.onChange(() => reference.invalidate());
   const moderation = new ModerationService({
     db,
     audit,
@@ -154,6 +156,7 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
     otp,
     accounts,
     staff,
+    referenceData,
     routing,
     lifecycle,
     reference,

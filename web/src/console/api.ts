@@ -170,6 +170,38 @@ export interface Category extends Named {
   keywords: string[];
 }
 
+/** Departments and categories as admins see them: the inactive ones too. */
+export interface StaffDepartment extends Department {
+  active: boolean;
+}
+export interface StaffCategory extends Category {
+  active: boolean;
+}
+export interface NewCategory {
+  code: string;
+  departmentId: number;
+  parentId: number | null;
+  name: string;
+  nameUr: string;
+  namePs: string;
+  slaDays: number;
+}
+
+export interface StaffAccount extends StaffUser {
+  active: boolean;
+}
+export interface NewStaffAccount {
+  login: string;
+  name: string;
+  password: string;
+  role: Role;
+  departmentId: number | null;
+  districtIds: number[];
+}
+export type StaffAccountChange = Partial<
+  Pick<StaffAccount, 'name' | 'role' | 'departmentId' | 'districtIds' | 'active'>
+>;
+
 export interface Office extends Omit<Named, 'nameUr' | 'namePs'> {
   departmentId: number;
   districtId: number;
@@ -293,6 +325,29 @@ export const api = {
   districts: () => request<District[]>('GET', '/districts'),
   departments: () => request<Department[]>('GET', '/departments'),
   categories: () => request<Category[]>('GET', '/categories'),
+
+  staffDepartments: () => request<{ items: StaffDepartment[] }>('GET', '/staff/departments'),
+  createDepartment: (department: Omit<StaffDepartment, 'id' | 'active'>) =>
+    request<StaffDepartment>('POST', '/staff/departments', department),
+  updateDepartment: (
+    id: number,
+    patch: Partial<Pick<StaffDepartment, 'name' | 'nameUr' | 'namePs' | 'active'>>,
+  ) => request<StaffDepartment>('PATCH', `/staff/departments/${id}`, patch),
+  staffCategories: () => request<{ items: StaffCategory[] }>('GET', '/staff/categories'),
+  createCategory: (category: NewCategory) => request<StaffCategory>('POST', '/staff/categories', category),
+  updateCategory: (id: number, patch: Partial<Omit<NewCategory, 'code'>> & { active?: boolean }) =>
+    request<StaffCategory>('PATCH', `/staff/categories/${id}`, patch),
+
+  staffAccounts: (cursor?: string) =>
+    request<{ items: StaffAccount[]; nextCursor: string | null }>(
+      'GET',
+      `/staff/accounts${query({ cursor, limit: 200 })}`,
+    ),
+  createStaffAccount: (account: NewStaffAccount) => request<StaffAccount>('POST', '/staff/accounts', account),
+  updateStaffAccount: (id: number, change: StaffAccountChange) =>
+    request<StaffAccount>('PATCH', `/staff/accounts/${id}`, change),
+  resetStaffPassword: (id: number, password: string) =>
+    request<void>('POST', `/staff/accounts/${id}/password`, { password }),
 
   offices: (filter: { department?: number; district?: number } = {}) =>
     request<{ items: Office[] }>('GET', `/staff/offices${query(filter)}`),

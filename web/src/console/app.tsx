@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { AdminScreen } from './admin/screens.js';
 import { type ApiError, api, type StaffUser, whenSignedOut } from './api.js';
 import { Console, type ConsoleContext, isSupervisorOrAdmin, useConsole } from './context.js';
@@ -27,12 +27,10 @@ async function mapSettings(): Promise<{ tileUrl: string; attribution: string }> 
   return { tileUrl: meta, attribution: '' };
 }
 
-type Session =
-  | { state: 'checking' }
-  | { state: 'signed-out' }
-  | { state: 'signed-in'; context: ConsoleContext };
+type Loaded = Omit<ConsoleContext, 'reloadReference'>;
+type Session = { state: 'checking' } | { state: 'signed-out' } | { state: 'signed-in'; context: Loaded };
 
-async function contextFor(user: StaffUser): Promise<ConsoleContext> {
+async function contextFor(user: StaffUser): Promise<Loaded> {
   const [districts, departments, categories, map] = await Promise.all([
     api.districts(),
     api.departments(),
@@ -61,6 +59,27 @@ export function App() {
       );
   }, []);
 
+  // Admins read the lists from their own routes: the public ones may be cached by the browser for minutes.
+  const reloadReference = useCallback(async () => {
+    const [departments, categories] = await Promise.all([api.staffDepartments(), api.staffCategories()]);
+    setSession((s) =>
+      s.state === 'signed-in'
+        ? {
+            ...s,
+            context: {
+              ...s.context,
+              departments: departments.items.filter((d) => d.active),
+              categories: categories.items.filter((c) => c.active),
+            },
+          }
+        : s,
+    );
+  }, []);
+  const context = useMemo(
+    () => (session.state === 'signed-in' ? { ...session.context, reloadReference } : null),
+    [session, reloadReference],
+  );
+
   if (session.state === 'checking') return <Loading />;
   if (session.state === 'signed-out') {
     return (
@@ -73,7 +92,7 @@ export function App() {
     );
   }
   return (
-    <Console.Provider value={session.context}>
+    <Console.Provider value={context}>
       <Shell
         onSignOut={async () => {
           await api.logout().catch(() => undefined);
@@ -93,6 +112,7 @@ const ADMIN_NAV: { screen: string; label: Parameters<typeof t>[0]; adminOnly: bo
   { screen: 'announcements', label: 'nav.announcements', adminOnly: true },
   { screen: 'polls', label: 'nav.polls', adminOnly: true },
   { screen: 'citizens', label: 'nav.citizens', adminOnly: true },
+  { screen: 'staff', label: 'nav.staff', adminOnly: false },
   { screen: 'audit', label: 'nav.audit', adminOnly: true },
 ];
 

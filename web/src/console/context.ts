@@ -11,6 +11,8 @@ export interface ConsoleContext {
   /** Map tiles for the complaint page; empty shows the coordinates only. */
   tileUrl: string;
   tileAttribution: string;
+  /** Reads departments and categories again after an admin changed them, so every screen names them. */
+  reloadReference: () => Promise<void>;
 }
 
 export const Console = createContext<ConsoleContext | null>(null);

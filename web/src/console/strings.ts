@@ -18,6 +18,7 @@ export const en = {
   'nav.polls': 'Polls',
   'nav.citizens': 'Citizens',
   'nav.audit': 'Audit log',
+  'nav.staff': 'Staff',
   'nav.logout': 'Sign out',
   'status.submitted': 'Submitted',
   'status.assigned': 'Assigned',
@@ -69,6 +70,92 @@ export const en = {
   'action.merge': 'Merge',
   'common.loading': 'Loading…',
   'common.notAvailable': 'Not available on this server.',
+  'common.save': 'Save',
+  'common.cancel': 'Cancel',
+  'common.edit': 'Edit',
+  'common.choose': 'Choose…',
+  'common.yes': 'Yes',
+  'common.no': 'No',
+  'common.more': 'More',
+  'common.code': 'Code',
+  'common.codeHint': 'Unique; lowercase letters, digits, dots or dashes. It cannot be changed later.',
+  'common.nameEn': 'Name (English)',
+  'common.nameUr': 'Name (Urdu)',
+  'common.namePs': 'Name (Pashto)',
+  'common.department': 'Department',
+  'common.active': 'Active',
+  'common.multiHint': 'Ctrl-click (or Cmd-click) to choose several.',
+  'reference.title': 'Departments & categories',
+  'reference.intro':
+    'SLA: the days an office has to resolve a complaint of the category before it is overdue. A new SLA counts for complaints filed from then on.',
+  'reference.introAdmin':
+    'Inactive categories are no longer offered to citizens (nor to Open311 clients); complaints already filed keep theirs.',
+  'reference.noCategories': 'No categories.',
+  'reference.category': 'Category',
+  'reference.sla': 'SLA (days)',
+  'reference.offered': 'Offered to citizens',
+  'reference.inactive': 'inactive',
+  'reference.newDepartment': 'Add a department',
+  'reference.addDepartment': 'Add department',
+  'reference.departmentAdded': 'Department “{{name}}” added.',
+  'reference.editDepartment': 'Edit department {{name}}',
+  'reference.departmentListed': 'Listed for citizens',
+  'reference.departmentSaved': 'Department “{{name}}” saved.',
+  'reference.newCategory': 'Add a category',
+  'reference.addCategory': 'Add category',
+  'reference.categoryAdded': 'Category “{{name}}” added.',
+  'reference.editCategory': 'Edit category {{name}}',
+  'reference.categorySaved': 'Category “{{name}}” saved.',
+  'reference.group': 'Group',
+  'reference.noGroup': 'None (a top-level category or group)',
+  'reference.groupHint': 'A category sits at the top or inside a group of the same department.',
+  'reference.slaDays': 'SLA (days to resolve)',
+  'reference.slaHint': 'From 1 to 365 days.',
+  'reference.offeredCheck': 'Offered to citizens',
+  'reference.groupWithdraws':
+    'Withdrawing a group withdraws the categories inside it; moving it to another department moves them too.',
+  'staff.title': 'Staff accounts',
+  'staff.introAdmin':
+    'Admins manage every account. Deactivating an account, or changing its role, department or districts, signs it out everywhere.',
+  'staff.introSupervisor':
+    'You manage the officers of your department in your districts. Deactivating an officer, or changing their districts, signs them out everywhere.',
+  'staff.login': 'Login',
+  'staff.loginHint': '3 to 64 letters, digits, dots, dashes or @.',
+  'staff.name': 'Full name',
+  'staff.password': 'Password',
+  'staff.passwordHint': 'At least 8 characters; not a common password.',
+  'staff.role': 'Role',
+  'staff.roles.admin': 'Admin',
+  'staff.roles.supervisor': 'Supervisor',
+  'staff.roles.officer': 'Officer',
+  'staff.districts': 'Districts',
+  'staff.districtsHint': 'Officers work in one or more districts; a supervisor with none covers them all.',
+  'staff.allDistricts': 'All',
+  'staff.status': 'Status',
+  'staff.active': 'Active',
+  'staff.inactive': 'Deactivated',
+  'staff.new': 'New staff account',
+  'staff.create': 'Create account',
+  'staff.created': 'Account “{{login}}” created. Give its holder the password in person.',
+  'staff.edit': 'Edit {{login}}',
+  'staff.editHeading': 'Edit {{login}}',
+  'staff.saved': 'Account “{{login}}” saved.',
+  'staff.deactivate': 'Deactivate {{login}}',
+  'staff.reactivate': 'Reactivate {{login}}',
+  'staff.deactivateConfirm': 'Deactivate {{login}}? They are signed out at once and cannot sign in again.',
+  'staff.deactivated': 'Account “{{login}}” deactivated.',
+  'staff.reactivated': 'Account “{{login}}” reactivated.',
+  'staff.deactivateButton': 'Deactivate',
+  'staff.reactivateButton': 'Reactivate',
+  'staff.resetPassword': 'Reset password of {{login}}',
+  'staff.resetButton': 'Reset password',
+  'staff.resetHeading': 'New password for {{login}}',
+  'staff.newPassword': 'New password',
+  'staff.setPassword': 'Set password',
+  'staff.passwordSet': 'New password set for “{{login}}”; their sessions ended.',
+  'staff.you': '(you)',
+  'staff.actions': 'Actions',
+  'staff.empty': 'No staff accounts yet.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -99,8 +186,11 @@ export async function startTranslations(): Promise<void> {
   });
 }
 
-export function t(key: MessageKey): string {
-  return translator ? translator.t(key) : en[key];
+/** The text of a key; `{{name}}` placeholders are filled from `values`. */
+export function t(key: MessageKey, values?: Record<string, string | number>): string {
+  if (translator) return translator.t(key, values);
+  const text: string = en[key];
+  return values ? text.replace(/\{\{(\w+)\}\}/g, (m, name: string) => String(values[name] ?? m)) : text;
 }
 
 export function statusLabel(status: Status | string): string {

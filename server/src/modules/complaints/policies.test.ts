@@ -89,4 +89,86 @@ describe('complaint policies', () => {
       expect(policies.canManageApiKeys(principal)).toBe(admin);
     }
   });
+
+  it('leaves departments, categories and password resets to admins; supervisors list staff too', () => {
+    const who = [
+      [citizen(1), false, false],
+      [staff('officer', PHE, [PESHAWAR]), false, false],
+      [staff('supervisor', PHE, []), false, true],
+      [staff('admin', null, []), true, true],
+    ] as const;
+    for (const [principal, admin, list] of who) {
+      expect(policies.canManageReferenceData(principal)).toBe(admin);
+      expect(policies.canResetStaffPasswords(principal)).toBe(admin);
+      expect(policies.canListStaffAccounts(principal)).toBe(list);
+    }
+  });
+
+  it('lets supervisors manage only officers of their department within their districts', () => {
+    const officerIn = (departmentId: number, districtIds: number[]) => ({
+      role: 'officer' as const,
+      departmentId,
+      districtIds,
+    });
+    const cases: [
+      string,
+      CitizenPrincipal | StaffPrincipal,
+      Parameters<typeof policies.canManageStaffAccount>[1],
+      boolean,
+    ][] = [
+      [
+        'admin, any account',
+        staff('admin', null, []),
+        { role: 'admin', departmentId: null, districtIds: [] },
+        true,
+      ],
+      [
+        'supervisor of all districts, an officer anywhere',
+        staff('supervisor', PHE, []),
+        officerIn(PHE, [SWAT]),
+        true,
+      ],
+      [
+        'supervisor, an officer in their district',
+        staff('supervisor', PHE, [PESHAWAR]),
+        officerIn(PHE, [PESHAWAR]),
+        true,
+      ],
+      [
+        'supervisor, an officer partly outside',
+        staff('supervisor', PHE, [PESHAWAR]),
+        officerIn(PHE, [PESHAWAR, SWAT]),
+        false,
+      ],
+      [
+        'supervisor, an officer without districts',
+        staff('supervisor', PHE, [PESHAWAR]),
+        officerIn(PHE, []),
+        false,
+      ],
+      [
+        'supervisor, an officer of another department',
+        staff('supervisor', PHE, []),
+        officerIn(ROADS, [PESHAWAR]),
+        false,
+      ],
+      [
+        'supervisor, a supervisor',
+        staff('supervisor', PHE, []),
+        { role: 'supervisor', departmentId: PHE, districtIds: [] },
+        false,
+      ],
+      [
+        'supervisor, an admin',
+        staff('supervisor', PHE, []),
+        { role: 'admin', departmentId: null, districtIds: [] },
+        false,
+      ],
+      ['officer, an officer', staff('officer', PHE, [PESHAWAR]), officerIn(PHE, [PESHAWAR]), false],
+      ['citizen', citizen(1), officerIn(PHE, [PESHAWAR]), false],
+    ];
+    for (const [what, principal, account, allowed] of cases) {
+      expect(policies.canManageStaffAccount(principal, account), what).toBe(allowed);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import type { MediaModeration } from '../../db/schema.js';
+import type { MediaModeration, StaffRole } from '../../db/schema.js';
 import type { Principal, StaffPrincipal } from '../../http/auth.js';
 
 /**
@@ -100,4 +100,39 @@ export const policies = {
   canManageApiKeys(p: Principal): boolean {
     return p.kind === 'staff' && p.role === 'admin';
   },
+
+  /** Departments and complaint categories (names, SLA, which are offered to citizens). */
+  canManageReferenceData(p: Principal): boolean {
+    return p.kind === 'staff' && p.role === 'admin';
+  },
+
+  /** The staff list: admins see every account, supervisors their own department's. */
+  canListStaffAccounts(p: Principal): boolean {
+    return p.kind === 'staff' && (p.role === 'admin' || p.role === 'supervisor');
+  },
+
+  /**
+   * Creating or changing a staff account, judged on the account as it is and as it would become: admins
+   * manage every account; a supervisor only officers of their own department whose districts all lie within
+   * the supervisor's own (any district when the supervisor has none).
+   */
+  canManageStaffAccount(p: Principal, account: StaffAccountScope): boolean {
+    if (p.kind !== 'staff') return false;
+    if (p.role === 'admin') return true;
+    if (p.role !== 'supervisor' || p.departmentId === null) return false;
+    if (account.role !== 'officer' || account.departmentId !== p.departmentId) return false;
+    if (p.districtIds.length === 0) return true;
+    return account.districtIds.length > 0 && account.districtIds.every((d) => p.districtIds.includes(d));
+  },
+
+  /** Setting another person's password is the admins' alone. */
+  canResetStaffPasswords(p: Principal): boolean {
+    return p.kind === 'staff' && p.role === 'admin';
+  },
 };
+
+export interface StaffAccountScope {
+  role: StaffRole;
+  departmentId: number | null;
+  districtIds: number[];
+}

@@ -1,4 +1,6 @@
+import type { Insertable, Updateable } from 'kysely';
 import type { DbOrTrx } from '../../db/database.js';
+import type { CategoriesTable, DepartmentsTable } from '../../db/schema.js';
 
 export async function listDistricts(db: DbOrTrx) {
   return db
@@ -29,6 +31,44 @@ export async function listDepartments(db: DbOrTrx) {
 
 export async function listCategories(db: DbOrTrx) {
   return db.selectFrom('categories').selectAll().orderBy('sort').orderBy('id').execute();
+}
+
+export async function findDepartment(db: DbOrTrx, id: number) {
+  return db.selectFrom('departments').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertDepartment(db: DbOrTrx, row: Insertable<DepartmentsTable>) {
+  return db.insertInto('departments').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateDepartment(db: DbOrTrx, id: number, patch: Updateable<DepartmentsTable>) {
+  return db.updateTable('departments').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+export async function findCategory(db: DbOrTrx, id: number) {
+  return db.selectFrom('categories').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The categories inside a group. */
+export async function childCategories(db: DbOrTrx, parentId: number) {
+  return db.selectFrom('categories').selectAll().where('parent_id', '=', parentId).orderBy('id').execute();
+}
+
+/** New categories go to the end of the list citizens see. */
+export async function nextCategorySort(db: DbOrTrx): Promise<number> {
+  const row = await db
+    .selectFrom('categories')
+    .select((eb) => eb.fn.max('sort').as('top'))
+    .executeTakeFirstOrThrow();
+  return row.top === null ? 0 : Number(row.top) + 1;
+}
+
+export async function insertCategory(db: DbOrTrx, row: Insertable<CategoriesTable>) {
+  return db.insertInto('categories').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateCategory(db: DbOrTrx, id: number, patch: Updateable<CategoriesTable>) {
+  return db.updateTable('categories').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
 export async function loadBoundaries(db: DbOrTrx) {

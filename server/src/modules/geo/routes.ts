@@ -1,8 +1,12 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { parseJson } from '../../db/json.js';
-import { AppError } from '../../errors.js';
-import { responses } from '../../http/schemas.js';
+import { AppError, forbidden } from '../../errors.js';
+import { createAuthGuards, staffOf } from '../../http/auth.js';
+import { Id, IdParams, responses } from '../../http/schemas.js';
 import type { Services } from '../../services.js';
+import { policies } from '../complaints/policies.js';
+import { SLA_DAYS } from './service.js';
 
 const Names = { name: Type.String(), nameUr: Type.String(), namePs: Type.String() };
 const DistrictSchema = Type.Object({
@@ -23,9 +27,28 @@ const CategorySchema = Type.Object({
   keywords: Type.Array(Type.String()),
 });
 
-/** Public reference data: the registration form and the complaint form read these before anyone logs in. */
+const StaffDepartment = Type.Object({ ...DepartmentSchema.properties, active: Type.Boolean() });
+const StaffCategory = Type.Object({ ...CategorySchema.properties, active: Type.Boolean() });
+const Code = Type.String({ minLength: 2, maxLength: 64 });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const SlaDays = Type.Integer({ minimum: SLA_DAYS.min, maximum: SLA_DAYS.max });
+const ParentId = Type.Union([Id, Type.Null()], { description: 'the group it sits in; null: top level' });
+
+/**
+ * Public reference data: the registration form and the complaint form read these before anyone logs in.
+ * Admins edit departments and categories under /staff.
+ */
 export const geoRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const geo = services.geo;
+  const { referenceData } = services;
+  // The same guards every staff route uses, made from the same session and staff services.
+  const adminGuard = createAuthGuards(services.sessions, services.staff).staffWith(['admin']);
+  const admin = async (request: FastifyRequest) => {
+    await adminGuard(request);
+    if (!policies.canManageReferenceData(staffOf(request))) {
+      throw forbidden('role', 'Your role does not allow this.');
+    }
+  };
 
   app.get(
     '/districts',
@@ -117,5 +140,130 @@ export const geoRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
       }
       return { ...located, district: (await geo.district(located.districtId))! };
     },
+  );
+  app.get(
+    '/staff/departments',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['reference'],
+        summary: 'Every department, the inactive ones too (admins)',
+        response: responses({ 200: Type.Object({ items: Type.Array(StaffDepartment) }) }),
+      },
+    },
+    async () => ({ items: await referenceData.departments() }),
+  );
+
+  app.post(
+    '/staff/departments',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['reference'],
+        summary: 'Add a department',
+        body: Type.Object(
+          { code: Code, name: Name, nameUr: Name, namePs: Name, active: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
+        response: responses({ 201: StaffDepartment }),
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await referenceData.createDepartment(request.body, staffOf(request).id)),
+  );
+
+  app.patch(
+    '/staff/departments/:id',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['reference'],
+        summary: 'Rename a department, or list or unlist it for citizens',
+        params: IdParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(Name),
+            nameUr: Type.Optional(Name),
+            namePs: Type.Optional(Name),
+            active: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: responses({ 200: StaffDepartment }),
+      },
+    },
+    async (request) => referenceData.updateDepartment(request.params.id, request.body, staffOf(request).id),
+  );
+
+  app.get(
+    '/staff/categories',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['reference'],
+        summary: 'Every complaint category, the inactive ones too (admins)',
+        response: responses({ 200: Type.Object({ items: Type.Array(StaffCategory) }) }),
+      },
+    },
+    async () => ({ items: await referenceData.categories() }),
+  );
+
+  app.post(
+    '/staff/categories',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['reference'],
+        summary: 'Add a complaint category, at the top or inside a group of its department',
+        body: Type.Object(
+          {
+            code: Code,
+            departmentId: Id,
+            parentId: Type.Optional(ParentId),
+            name: Name,
+            nameUr: Name,
+            namePs: Name,
+            slaDays: SlaDays,
+            active: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({ 201: StaffCategory }),
+      },
+    },
+    async (request, reply) => {
+      const category = await referenceData.createCategory(
+        { ...request.body, parentId: request.body.parentId ?? null },
+        staffOf(request).id,
+      );
+      return reply.status(201).send(category);
+    },
+  );
+
+  app.patch(
+    '/staff/categories/:id',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['reference'],
+        summary:
+          'Change a category: names, department, group, SLA (for complaints filed from now on), or withdraw it',
+        params: IdParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(Name),
+            nameUr: Type.Optional(Name),
+            namePs: Type.Optional(Name),
+            departmentId: Type.Optional(Id),
+            parentId: Type.Optional(ParentId),
+            slaDays: Type.Optional(SlaDays),
+            active: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: responses({ 200: StaffCategory }),
+      },
+    },
+    async (request) => referenceData.updateCategory(request.params.id, request.body, staffOf(request).id),
   );
 };

@@ -1,6 +1,10 @@
+import type { Selectable, Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { parseJson } from '../../db/json.js';
-import { invalid } from '../../errors.js';
+import type { ActorType, CategoriesTable, DB, DepartmentsTable } from '../../db/schema.js';
+import { conflict, invalid, notFound } from '../../errors.js';
+import type { AuditService } from '../audit/service.js';
 import {
   BoundaryIndex,
   matchDistrictNames,
@@ -11,11 +15,19 @@ import {
 } from './boundaries.js';
 import {
   boundariesVersion,
+  childCategories,
+  findCategory,
+  findDepartment,
+  insertCategory,
+  insertDepartment,
   listCategories,
   listDepartments,
   listDistricts,
   loadBoundaries,
+  nextCategorySort,
   replaceBoundaries,
+  updateCategory,
+  updateDepartment,
 } from './repo.js';
 
 export interface District {
@@ -42,7 +54,9 @@ export interface ImportReport {
   features: number;
   matched: { featureName: string; districtCode: string }[];
   unmatched: string[];
+  /** After an import; before it, for a dry run. */
   districtsWithBoundary: number;
+  imported: boolean;
 }
 
 /** How far from the nearest headquarters a point may lie and still count as the portal's territory. */
@@ -57,7 +71,10 @@ export class GeoService {
   private districts: District[] | null = null;
   private index: { version: string; index: BoundaryIndex<number>; checkedAt: number } | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly audit?: Pick<AuditService, 'append'>,
+  ) {}
 
   async listDistricts(): Promise<District[]> {
     if (!this.districts) {
@@ -140,22 +157,41 @@ export class GeoService {
    * Stores the polygons of the features whose names match a district (the mapping wins over names).
    * Features matching no district are reported, not guessed; districts not in the file keep what they had.
    */
+  /**
+   * Replaces the boundaries of every district the file names. A dry run only matches names, so an admin
+   * can map the unmatched ones before anything changes. An admin's import is audited.
+   */
   async importBoundaries(
     features: ParsedFeature[],
-    opts: { source: string; mapping?: Record<string, string> },
+    opts: {
+      source: string;
+      mapping?: Record<string, string>;
+      dryRun?: boolean;
+      by?: { type: ActorType; id: number };
+    },
   ): Promise<ImportReport> {
     const districts = await this.listDistricts();
     const { matched, unmatched } = matchDistrictNames(features, districts, opts.mapping ?? {});
+    const codeOf = new Map(districts.map((d) => [d.id, d.code]));
+    const report = {
+      source: opts.source,
+      features: features.length,
+      matched: matched.map((m) => ({ featureName: m.featureName, districtCode: codeOf.get(m.districtId)! })),
+      unmatched,
+    };
+    if (opts.dryRun) {
+      return { ...report, districtsWithBoundary: (await this.boundaryIndex()).size, imported: false };
+    }
     if (matched.length === 0) {
       throw invalid(
         'no_district_matched',
-        'No feature in the file matches a district. Check --name-property or give a mapping.',
+        'No feature in the file matches a district. Check the name property or give a mapping.',
       );
     }
     const shapes = shapesByDistrict(features, matched);
     const now = new Date().toISOString();
-    await this.db.transaction().execute((trx) =>
-      replaceBoundaries(
+    await this.db.transaction().execute(async (trx) => {
+      await replaceBoundaries(
         trx,
         shapes.map((s) => ({
           district_id: s.districtId,
@@ -167,16 +203,346 @@ export class GeoService {
           source: opts.source,
           imported_at: now,
         })),
+      );
+      if (opts.by && this.audit) {
+        await this.audit.append(trx, {
+          actor: opts.by,
+          action: 'boundaries.import',
+          entity: { type: 'boundaries', id: opts.source },
+          after: {
+            features: features.length,
+            districts: report.matched.map((m) => m.districtCode),
+            unmatched,
+          },
+        });
+      }
+    });
+    this.index = null;
+    return { ...report, districtsWithBoundary: (await this.boundaryIndex()).size, imported: true };
+  }
+}
+
+export interface Department {
+  id: number;
+  code: string;
+  name: string;
+  nameUr: string;
+  namePs: string;
+  active: boolean;
+}
+
+export interface Category {
+  id: number;
+  code: string;
+  departmentId: number;
+  /** null: a top-level category (a group when others sit inside it). */
+  parentId: number | null;
+  name: string;
+  nameUr: string;
+  namePs: string;
+  slaDays: number;
+  keywords: string[];
+  active: boolean;
+}
+
+export function departmentView(row: Selectable<DepartmentsTable>): Department {
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    nameUr: row.name_ur,
+    namePs: row.name_ps,
+    active: row.active === 1,
+  };
+}
+
+export function categoryView(row: Selectable<CategoriesTable>): Category {
+  return {
+    id: row.id,
+    code: row.code,
+    departmentId: row.department_id,
+    parentId: row.parent_id,
+    name: row.name,
+    nameUr: row.name_ur,
+    namePs: row.name_ps,
+    slaDays: row.sla_days,
+    keywords: parseJson<string[]>(row.keywords) ?? [],
+    active: row.active === 1,
+  };
+}
+
+interface Names {
+  name?: string;
+  nameUr?: string;
+  namePs?: string;
+}
+
+export interface NewDepartment extends Required<Names> {
+  code: string;
+  active?: boolean;
+}
+
+export interface DepartmentChange extends Names {
+  active?: boolean;
+}
+
+export interface NewCategory extends Required<Names> {
+  code: string;
+  departmentId: number;
+  parentId: number | null;
+  slaDays: number;
+  active?: boolean;
+}
+
+export interface CategoryChange extends Names {
+  departmentId?: number;
+  parentId?: number | null;
+  slaDays?: number;
+  active?: boolean;
+}
+
+/** The days an office has to resolve a complaint of a category. */
+export const SLA_DAYS = { min: 1, max: 365 } as const;
+const CODE = /^[a-z0-9][a-z0-9._-]{1,63}$/;
+const CODE_RULE = 'Use 2 to 64 lowercase letters, digits, dots or dashes.';
+
+const validationFailed = (fields: Record<string, string>) =>
+  invalid('validation_failed', 'Some fields are missing or invalid.', fields);
+
+/** Trimmed names as columns; an empty one is a field problem. */
+function nameColumns(input: Names, fields: Record<string, string>) {
+  const set: { name?: string; name_ur?: string; name_ps?: string } = {};
+  for (const [key, column] of [
+    ['name', 'name'],
+    ['nameUr', 'name_ur'],
+    ['namePs', 'name_ps'],
+  ] as const) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (value.trim().length === 0) fields[key] = 'Must not be empty.';
+    set[column] = value.trim();
+  }
+  return set;
+}
+
+function checkSla(days: number | undefined, fields: Record<string, string>) {
+  if (days === undefined) return;
+  if (!Number.isInteger(days) || days < SLA_DAYS.min || days > SLA_DAYS.max) {
+    fields.slaDays = `Use a whole number of days from ${SLA_DAYS.min} to ${SLA_DAYS.max}.`;
+  }
+}
+
+type AuditRecorder = (
+  action: string,
+  entity: 'department' | 'category',
+  before: unknown,
+  after: { id: number },
+) => Promise<unknown>;
+
+/**
+ * Admins' changes to departments and complaint categories. A category's SLA counts for complaints filed
+ * after the change (each complaint keeps the due date it was given); a deactivated category is no longer
+ * offered to citizens but stays on the complaints that have it. Categories nest one level: a category sits
+ * in a group of its own department, or at the top. Every change and its audit entry commit together.
+ */
+export class ReferenceDataService {
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: Pick<AuditService, 'append'>,
+  ) {}
+
+  /** Categories and departments are cached elsewhere (the reference cache): every change tells the listeners. */
+  onChange(listener: () => void) {
+    this.listeners.push(listener);
+  }
+
+  private async change<T>(
+    staffId: number,
+    work: (trx: Transaction<DB>, record: AuditRecorder) => Promise<T>,
+  ) {
+    const result = await this.db.transaction().execute((trx) =>
+      work(trx, (action, entity, before, after) =>
+        this.audit.append(trx, {
+          actor: { type: 'staff', id: staffId },
+          action,
+          entity: { type: entity, id: after.id },
+          before,
+          after,
+        }),
       ),
     );
-    this.index = null;
-    const codeOf = new Map(districts.map((d) => [d.id, d.code]));
-    return {
-      source: opts.source,
-      features: features.length,
-      matched: matched.map((m) => ({ featureName: m.featureName, districtCode: codeOf.get(m.districtId)! })),
-      unmatched,
-      districtsWithBoundary: (await this.boundaryIndex()).size,
-    };
+    for (const listener of this.listeners) listener();
+    return result;
+  }
+
+  /** Every department, the inactive ones too. */
+  async departments(): Promise<Department[]> {
+    return (await listDepartments(this.db)).map(departmentView);
+  }
+
+  /** Every category in the order citizens see them, the inactive ones too. */
+  async categories(): Promise<Category[]> {
+    return (await listCategories(this.db)).map(categoryView);
+  }
+
+  async createDepartment(input: NewDepartment, staffId: number): Promise<Department> {
+    const fields: Record<string, string> = {};
+    const code = input.code.trim().toLowerCase();
+    if (!CODE.test(code)) fields.code = CODE_RULE;
+    const names = nameColumns(input, fields);
+    if (Object.keys(fields).length > 0) throw validationFailed(fields);
+    try {
+      return await this.change(staffId, async (trx, record) => {
+        const row = await insertDepartment(trx, {
+          code,
+          name: names.name!,
+          name_ur: names.name_ur!,
+          name_ps: names.name_ps!,
+          active: input.active === false ? 0 : 1,
+        });
+        const after = departmentView(row);
+        await record('department.create', 'department', null, after);
+        return after;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw conflict('department_code_taken', 'Another department has this code.', {
+          code: 'Already in use.',
+        });
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Names, and whether it is listed for citizens. A deactivated department keeps its offices, staff and
+   * categories; categories are offered or withdrawn one by one.
+   */
+  async updateDepartment(id: number, change: DepartmentChange, staffId: number): Promise<Department> {
+    const fields: Record<string, string> = {};
+    const set: { name?: string; name_ur?: string; name_ps?: string; active?: number } = nameColumns(
+      change,
+      fields,
+    );
+    if (change.active !== undefined) set.active = change.active ? 1 : 0;
+    if (Object.keys(fields).length > 0) throw validationFailed(fields);
+    return this.change(staffId, async (trx, record) => {
+      const before = await findDepartment(trx, id);
+      if (!before) throw notFound('The department');
+      const row = Object.keys(set).length === 0 ? before : await updateDepartment(trx, id, set);
+      const after = departmentView(row!);
+      await record('department.update', 'department', departmentView(before), after);
+      return after;
+    });
+  }
+
+  /**
+   * Where a category may sit: its department must exist; its group (when it has one) must be a top-level
+   * category of the same department, and active when the category is.
+   */
+  private async checkPlacement(
+    trx: Transaction<DB>,
+    next: { id?: number; departmentId: number; parentId: number | null; active: boolean },
+    fields: Record<string, string>,
+    activeField: 'active' | 'parentId',
+  ) {
+    if (!(await findDepartment(trx, next.departmentId))) fields.departmentId = 'No such department.';
+    if (next.parentId === null) return;
+    if (next.parentId === next.id) {
+      fields.parentId = 'A category cannot sit inside itself.';
+      return;
+    }
+    const parent = await findCategory(trx, next.parentId);
+    if (!parent) fields.parentId = 'No such category.';
+    else if (parent.parent_id !== null)
+      fields.parentId = 'Choose a group: this category is itself inside one.';
+    else if (parent.department_id !== next.departmentId) {
+      fields.parentId = 'The group belongs to another department.';
+    } else if (next.active && parent.active !== 1) {
+      fields[activeField] = `The group \u201c${parent.name}\u201d is inactive: reactivate it first.`;
+    }
+  }
+
+  async createCategory(input: NewCategory, staffId: number): Promise<Category> {
+    const fields: Record<string, string> = {};
+    const code = input.code.trim().toLowerCase();
+    if (!CODE.test(code)) fields.code = CODE_RULE;
+    const names = nameColumns(input, fields);
+    checkSla(input.slaDays, fields);
+    const active = input.active !== false;
+    try {
+      return await this.change(staffId, async (trx, record) => {
+        await this.checkPlacement(trx, { ...input, active }, fields, 'parentId');
+        if (Object.keys(fields).length > 0) throw validationFailed(fields);
+        const row = await insertCategory(trx, {
+          code,
+          department_id: input.departmentId,
+          parent_id: input.parentId,
+          name: names.name!,
+          name_ur: names.name_ur!,
+          name_ps: names.name_ps!,
+          sla_days: input.slaDays,
+          keywords: '[]',
+          active: active ? 1 : 0,
+          sort: await nextCategorySort(trx),
+        });
+        const after = categoryView(row);
+        await record('category.create', 'category', null, after);
+        return after;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw conflict('category_code_taken', 'Another category has this code.', { code: 'Already in use.' });
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * A group takes the categories inside it along: they move with it to another department, and are
+   * withdrawn with it when it is deactivated (reactivating the group leaves each to be offered again).
+   */
+  async updateCategory(id: number, change: CategoryChange, staffId: number): Promise<Category> {
+    const fields: Record<string, string> = {};
+    const names = nameColumns(change, fields);
+    checkSla(change.slaDays, fields);
+    return this.change(staffId, async (trx, record) => {
+      const before = await findCategory(trx, id);
+      if (!before) throw notFound('The category');
+      const next = {
+        id,
+        departmentId: change.departmentId ?? before.department_id,
+        parentId: change.parentId === undefined ? before.parent_id : change.parentId,
+        active: change.active ?? before.active === 1,
+      };
+      const children = await childCategories(trx, id);
+      await this.checkPlacement(trx, next, fields, change.active === undefined ? 'parentId' : 'active');
+      if (next.parentId !== null && children.length > 0 && !fields.parentId) {
+        fields.parentId = 'It has categories of its own: a group cannot go inside another.';
+      }
+      if (Object.keys(fields).length > 0) throw validationFailed(fields);
+      const row = await updateCategory(trx, id, {
+        ...names,
+        ...(change.slaDays === undefined ? {} : { sla_days: change.slaDays }),
+        department_id: next.departmentId,
+        parent_id: next.parentId,
+        active: next.active ? 1 : 0,
+      });
+      const after = categoryView(row!);
+      await record('category.update', 'category', categoryView(before), after);
+      for (const child of children) {
+        const moved = child.department_id !== next.departmentId;
+        const withdrawn = !next.active && child.active === 1;
+        if (!moved && !withdrawn) continue;
+        const updated = await updateCategory(trx, child.id, {
+          department_id: next.departmentId,
+          ...(withdrawn ? { active: 0 } : {}),
+        });
+        await record('category.update', 'category', categoryView(child), categoryView(updated!));
+      }
+      return after;
+    });
   }
 }

@@ -101,3 +101,23 @@ export async function listStaff(
     districtIds: districts.filter((d) => d.staff_id === r.id).map((d) => d.district_id),
   }));
 }
+
+export async function updateStaff(
+  db: DbOrTrx,
+  id: number,
+  patch: Partial<{
+    name: string;
+    password_hash: string;
+    role: StaffRole;
+    department_id: number | null;
+    active: number;
+    updated_at: string;
+  }>,
+) {
+  return db
+    .updateTable('staff')
+    .set(patch)
+    .where('id', '=', id)
+    .returning(['id', 'login', 'name', 'role', 'department_id', 'active'])
+    .executeTakeFirst();
+}

@@ -17,16 +17,22 @@ describe('staff accounts list', () => {
       headers: token ? bearer(token) : {},
     });
 
-  it('is for admins only', async () => {
+  it('is for admins, and for supervisors within their own department', async () => {
     const officer = await buildStaff(portal, { role: 'officer', department: 'phe', districts: ['peshawar'] });
     const supervisor = await buildStaff(portal, { role: 'supervisor', department: 'phe' });
+    await buildStaff(portal, { role: 'officer', department: 'health', districts: ['peshawar'] });
     const citizen = await buildCitizen(portal);
     expect((await list(undefined)).statusCode).toBe(401);
-    for (const token of [officer.token, supervisor.token, citizen.token]) {
+    for (const token of [officer.token, citizen.token]) {
       const res = await list(token);
       expect(res.statusCode).toBe(403);
       errorOf(res);
     }
+    const own = await list(supervisor.token, '?limit=200');
+    expect(own.statusCode).toBe(200);
+    const items = own.json().items as { id: number; departmentId: number }[];
+    expect(items.map((i) => i.id)).toEqual(expect.arrayContaining([officer.id, supervisor.id]));
+    expect(new Set(items.map((i) => i.departmentId))).toEqual(new Set([officer.departmentId]));
   });
 
   it('lists accounts with their role, department and districts, page by page, without password hashes', async () => {

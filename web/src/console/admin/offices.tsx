@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
-import { api, type Office, optional } from '../api.js';
+import { api, type Office } from '../api.js';
 import { nameOf, useConsole } from '../context.js';
 import { useLoad, useSubmit } from '../hooks.js';
+import { t } from '../strings.js';
 import { ErrorRegion, Field, Loading, NamedSelect, StatusRegion } from '../widgets.js';
 
 /** A province has hundreds of offices; the table stays short until it is filtered. */
@@ -189,63 +190,15 @@ function NewOfficeForm({ onCreated }: { onCreated: () => void }) {
   );
 }
 
-interface StaffAccount {
-  id: number;
-  login: string;
-  name: string;
-  role: string;
-  departmentId: number | null;
-  districtIds: number[];
-  active?: boolean;
-}
-
-/** Staff accounts are listed when the server offers the list; they are created with the portal command. */
+/** Staff accounts have a screen of their own. */
 function OfficersCard() {
-  const { departments, districts } = useConsole();
-  const accounts = useLoad(() => optional(api.get<{ items: StaffAccount[] }>('/staff/accounts')), []);
   return (
     <section class="card" aria-labelledby="officers-heading">
       <h2 id="officers-heading">Officers</h2>
-      <p>Staff accounts are created on the server:</p>
-      <pre>
-        <code>
-          {
-            'npm run portal -- staff create --role officer --login L --password P --department CODE --districts CODE,CODE'
-          }
-        </code>
-      </pre>
-      <ErrorRegion error={accounts.error} />
-      {accounts.data === null && (
-        <p class="muted">The list of staff accounts is not available on this server.</p>
-      )}
-      {accounts.data && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Login</th>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Department</th>
-              <th scope="col">Districts</th>
-            </tr>
-          </thead>
-          <tbody>
-            {accounts.data.items.map((a) => (
-              <tr key={a.id}>
-                <td>{a.login}</td>
-                <td>{a.name}</td>
-                <td>{a.role}</td>
-                <td>{nameOf(departments, a.departmentId)}</td>
-                <td>
-                  {a.districtIds.length === 0
-                    ? 'All'
-                    : a.districtIds.map((id) => nameOf(districts, id)).join(', ')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <p>
+        Officers and supervisors are given their department and districts on the{' '}
+        <a href="#/admin/staff">{t('staff.title')}</a> screen.
+      </p>
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { OfficesScreen } from './offices.js';
 import { PollsScreen } from './polls.js';
 import { ReferenceScreen } from './reference.js';
 import { RoutingScreen } from './routing.js';
+import { StaffScreen } from './staff.js';
 
 const SCREENS = {
   dashboards: { render: DashboardsScreen, adminOnly: false },
@@ -18,6 +19,7 @@ const SCREENS = {
   announcements: { render: AnnouncementsScreen, adminOnly: true },
   polls: { render: PollsScreen, adminOnly: true },
   citizens: { render: CitizensScreen, adminOnly: true },
+  staff: { render: StaffScreen, adminOnly: false },
   audit: { render: AuditScreen, adminOnly: true },
 } as const;
 
