@@ -24,6 +24,7 @@ import { communicationsRoutes } from './modules/communications/routes.js';
 import { policies } from './modules/complaints/policies.js';
 import { complaintsRoutes } from './modules/complaints/routes.js';
 import { dashboardRoutes } from './modules/dashboards/routes.js';
+import { boundaryRoutes } from './modules/geo/boundary-routes.js';
 import { geoRoutes } from './modules/geo/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { inboxRoutes } from './modules/inbox/routes.js';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(
     async (api) => {
       await api.register(geoRoutes, { services });
+      await api.register(boundaryRoutes, { services, guards });
       await api.register(accountsRoutes, { services, guards, config: deps.config });
       await api.register(staffRoutes, { services, guards, config: deps.config });
       await api.register(smsRoutes, { services, config: deps.config });

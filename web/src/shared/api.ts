@@ -24,7 +24,7 @@ export class ApiError extends Error {
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** A plain object is sent as JSON; FormData as multipart. */
+  /** A plain object is sent as JSON; FormData as multipart; a Blob as it is, with its own type. */
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined | null>;
   /** Makes a retried submission safe: the server answers a repeat with the first answer. */
@@ -54,6 +54,10 @@ export function createApiClient(opts: { base?: string; csrfCookie: string }): Ap
     let body: BodyInit | undefined;
     if (options.body instanceof FormData) {
       body = options.body;
+    } else if (options.body instanceof Blob) {
+      // A file sent as it is (a boundary file), typed by the caller.
+      body = options.body;
+      headers['content-type'] = options.body.type || 'application/octet-stream';
     } else if (options.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.body);
