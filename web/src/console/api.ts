@@ -124,7 +124,11 @@ export interface Complaint {
   mergedIntoId: number | null;
   feedback: { satisfied: boolean; rating: number | null; comment: string | null; at: string } | null;
   createdAt: string;
+  /** The Open311 client (API key name) that filed it. */
+  sourceName: string | null;
   complainant: { id: number; name: string; mobile: string } | null;
+  /** The contact an Open311 client gave for its reporter (staff in scope only). */
+  reporter: { name: string | null; email: string | null; phone: string | null } | null;
   timeline: TimelineEntry[];
   media: MediaItem[];
   duplicates: {

@@ -110,6 +110,7 @@ const ADMIN_NAV: { screen: string; label: Parameters<typeof t>[0]; adminOnly: bo
   { screen: 'routing', label: 'nav.routing', adminOnly: true },
   { screen: 'boundaries', label: 'nav.boundaries', adminOnly: true },
   { screen: 'announcements', label: 'nav.announcements', adminOnly: true },
+  { screen: 'communications', label: 'nav.communications', adminOnly: true },
   { screen: 'polls', label: 'nav.polls', adminOnly: true },
   { screen: 'citizens', label: 'nav.citizens', adminOnly: true },
   { screen: 'staff', label: 'nav.staff', adminOnly: false },

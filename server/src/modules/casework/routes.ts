@@ -40,7 +40,14 @@ const QueueItem = Type.Object({
 
 const StaffComplaint = Type.Object({
   ...Complaint.properties,
+  sourceName: Nullable(Type.String({ description: 'The Open311 client (API key name) that filed it' })),
   complainant: Nullable(Type.Object({ id: Type.Integer(), name: Type.String(), mobile: Type.String() })),
+  reporter: Nullable(
+    Type.Object(
+      { name: Nullable(Type.String()), email: Nullable(Type.String()), phone: Nullable(Type.String()) },
+      { description: 'The contact an Open311 client gave for its reporter: staff in scope only' },
+    ),
+  ),
   timeline: Type.Array(TimelineEntry),
   media: Type.Array(MediaSummary),
 

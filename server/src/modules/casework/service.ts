@@ -94,8 +94,18 @@ export interface Hop {
   reason: string | null;
 }
 
+/** The contact an Open311 client gave for a reporter without an account. */
+export interface Reporter {
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
 export interface StaffComplaintView extends ComplaintView {
+  /** The Open311 client (API key name) that filed it; null for the citizen app. */
+  sourceName: string | null;
   complainant: { id: number; name: string; mobile: string } | null;
+  reporter: Reporter | null;
   timeline: TimelineEntry[];
   media: MediaSummary[];
   duplicates: {
@@ -108,6 +118,15 @@ export interface StaffComplaintView extends ComplaintView {
     createdAt: string;
   }[];
   forwarding: Hop[];
+}
+
+/** The reporter's stored contact as staff read it; null when the client gave none. */
+function reporterOf(stored: string | null): Reporter | null {
+  const r = parseJson<Record<string, string>>(stored);
+  if (!r) return null;
+  const name = [r.first_name, r.last_name].filter((p) => p?.trim()).join(' ');
+  const reporter = { name: name || null, email: r.email ?? null, phone: r.phone ?? null };
+  return reporter.name || reporter.email || reporter.phone ? reporter : null;
 }
 
 export type RejectReason = 'irrelevant' | 'illegal' | 'duplicate' | 'outside_jurisdiction';
@@ -342,9 +361,11 @@ export class CaseworkService {
       }));
     return {
       ...complaintView(row, ref),
+      sourceName: row.source_name,
       complainant: complainant
         ? { id: complainant.id, name: complainant.name, mobile: complainant.mobile }
         : null,
+      reporter: policies.canSeeComplainant(staff, place) ? reporterOf(row.reporter) : null,
       timeline: timelineView(visibleEvents, ref, 'staff'),
       media,
       duplicates,

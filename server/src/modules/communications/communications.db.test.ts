@@ -5,7 +5,7 @@ import { createTestPortal, errorOf, type TestPortal } from '../../../test/portal
 import { COMMUNICATIONS_QUEUE } from './service.js';
 
 let portal: TestPortal;
-let admin: { token: string; id: number };
+let admin: { token: string; id: number; name: string };
 let ids: Awaited<ReturnType<typeof refIds>>;
 
 beforeAll(async () => {
@@ -42,7 +42,11 @@ describe('general communications', () => {
       body: { en: 'It is ready.', ps: 'چمتو دی.' },
     });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ delivered: 1, finishedAt: expect.any(String) });
+    expect(res.json()).toMatchObject({
+      delivered: 1,
+      finishedAt: expect.any(String),
+      createdByName: admin.name,
+    });
     expect(await messagesOf(c.id, res.json().id)).toMatchObject([
       { title: 'ستاسو د اوبو نښلول', body: 'چمتو دی.' },
     ]);
@@ -87,7 +91,11 @@ describe('general communications', () => {
       headers: bearer(admin.token),
     });
     expect(list.json().items.find((m: { id: number }) => m.id === id)).toMatchObject({
+      audience: { type: 'district', id: ids.district('swat') },
+      delivered: 2,
       finishedAt: expect.any(String),
+      createdBy: admin.id,
+      createdByName: admin.name,
     });
     const audit = await portal.database.db
       .selectFrom('audit_log')

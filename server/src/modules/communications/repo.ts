@@ -11,10 +11,23 @@ export async function findCommunication(db: DbOrTrx, id: number) {
   return db.selectFrom('communications').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Messages with the name of the staff member who wrote each. */
+function withAuthor(db: DbOrTrx) {
+  return db
+    .selectFrom('communications')
+    .leftJoin('staff', 'staff.id', 'communications.created_by')
+    .selectAll('communications')
+    .select('staff.name as author_name');
+}
+
+export async function findCommunicationWithAuthor(db: DbOrTrx, id: number) {
+  return withAuthor(db).where('communications.id', '=', id).executeTakeFirst();
+}
+
 export async function listCommunications(db: DbOrTrx, q: { before?: number; limit: number }) {
-  let query = db.selectFrom('communications').selectAll();
-  if (q.before !== undefined) query = query.where('id', '<', q.before);
-  return query.orderBy('id', 'desc').limit(q.limit).execute();
+  let query = withAuthor(db);
+  if (q.before !== undefined) query = query.where('communications.id', '<', q.before);
+  return query.orderBy('communications.id', 'desc').limit(q.limit).execute();
 }
 
 export async function audienceExists(db: DbOrTrx, audience: CommunicationAudience, id: number) {

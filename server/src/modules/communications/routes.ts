@@ -20,6 +20,7 @@ const Communication = Type.Object({
   delivered: Type.Integer({ description: 'Message Box items delivered so far' }),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
   createdBy: Type.Integer(),
+  createdByName: Type.Union([Type.String(), Type.Null()], { description: 'The admin who wrote it' }),
   createdAt: Type.String(),
 });
 

@@ -10,6 +10,7 @@ import {
   advance,
   audienceExists,
   findCommunication,
+  findCommunicationWithAuthor,
   insertCommunication,
   listCommunications,
   recipientsPage,
@@ -26,7 +27,7 @@ export interface NewCommunication {
 
 type Row = Selectable<CommunicationsTable>;
 
-function view(r: Row) {
+function view(r: Row & { author_name?: string | null }) {
   return {
     id: r.id,
     audience: { type: r.audience, id: r.audience_id },
@@ -35,6 +36,7 @@ function view(r: Row) {
     delivered: r.delivered,
     finishedAt: r.finished_at,
     createdBy: r.created_by,
+    createdByName: r.author_name ?? null,
     createdAt: r.created_at,
   };
 }
@@ -81,7 +83,7 @@ export class CommunicationService {
     });
     // One citizen: delivered before answering, so the admin sees it done.
     if (input.audience.type === 'citizen') await this.deliverPage(row.id);
-    return view((await findCommunication(db, row.id))!);
+    return view((await findCommunicationWithAuthor(db, row.id))!);
   }
 
   async list(q: { cursor?: number; limit: number }) {

@@ -262,6 +262,44 @@ describe('Open311 GeoReport v2', () => {
     expect(child(parseXml(postXml.body).children[0]!, 'service_request_id')!.text).toMatch(/^KP-/);
   });
 
+  it('the staff complaint view names the client and the reporter, the reporter to staff in scope only', async () => {
+    const res = await post('/open311/v2/requests.json', { ...good(), phone: '+92 300 1234567' });
+    expect(res.statusCode, res.body).toBe(201);
+    const row = await portal.database.db
+      .selectFrom('complaints')
+      .select('id')
+      .where('tracking_number', '=', res.json()[0].service_request_id)
+      .executeTakeFirstOrThrow();
+    const view = (token: string) =>
+      portal.app.inject({ method: 'GET', url: `/api/v1/staff/complaints/${row.id}`, headers: bearer(token) });
+
+    const inScope = await buildStaff(portal, { role: 'officer', department: 'phe', districts: ['peshawar'] });
+    const mine = await view(inScope.token);
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(mine.json()).toMatchObject({
+      source: 'open311',
+      sourceName: 'City app',
+      complainant: null,
+      reporter: { name: 'Sana Gul', email: 'sana@example.org', phone: '+92 300 1234567' },
+    });
+
+    const outOfScope = await buildStaff(portal, { role: 'officer', department: 'phe', districts: ['swat'] });
+    const theirs = await view(outOfScope.token);
+    expect(theirs.statusCode).toBe(404);
+    expect(theirs.body).not.toContain('sana@example.org');
+    expect(theirs.body).not.toContain('City app');
+
+    // A complaint from the citizen app has neither.
+    const citizen = await buildCitizen(portal);
+    const own = await buildComplaint(portal, { citizenId: citizen.id, category: 'water-supply-no-water' });
+    const app = await portal.app.inject({
+      method: 'GET',
+      url: `/api/v1/staff/complaints/${own.id}`,
+      headers: bearer(inScope.token),
+    });
+    expect(app.json()).toMatchObject({ source: 'app', sourceName: null, reporter: null });
+  });
+
   it('multivaluelist and datetime answers; an address names the district when there is no point', async () => {
     const res = await post('/open311/v2/requests.json', {
       api_key: key,

@@ -3,6 +3,7 @@ import { AnnouncementsScreen } from './announcements.js';
 import { AuditScreen } from './audit.js';
 import { BoundariesScreen } from './boundaries.js';
 import { CitizensScreen } from './citizens.js';
+import { CommunicationsScreen } from './communications.js';
 import { DashboardsScreen } from './dashboards.js';
 import { OfficesScreen } from './offices.js';
 import { PollsScreen } from './polls.js';
@@ -17,6 +18,7 @@ const SCREENS = {
   routing: { render: RoutingScreen, adminOnly: true },
   boundaries: { render: BoundariesScreen, adminOnly: true },
   announcements: { render: AnnouncementsScreen, adminOnly: true },
+  communications: { render: CommunicationsScreen, adminOnly: true },
   polls: { render: PollsScreen, adminOnly: true },
   citizens: { render: CitizensScreen, adminOnly: true },
   staff: { render: StaffScreen, adminOnly: false },

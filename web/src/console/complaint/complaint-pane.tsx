@@ -2,7 +2,7 @@ import { api, type Complaint, type Status } from '../api.js';
 import { nameOf, useConsole } from '../context.js';
 import { useLoad } from '../hooks.js';
 import { complaintPath } from '../router.js';
-import { formatDate, formatDateTime, t } from '../strings.js';
+import { en, formatDate, formatDateTime, type MessageKey, t } from '../strings.js';
 import { ErrorRegion, Loading, StatusBadge } from '../widgets.js';
 import { ActionsPanel } from './actions.js';
 import { MapView } from './map-view.js';
@@ -70,6 +70,7 @@ export function ComplaintPane({
             <MapView location={c.location} />
           </section>
           <ComplainantCard c={c} />
+          <ReporterCard c={c} />
           <section class="card" aria-labelledby="supporters-heading">
             <h3 id="supporters-heading">{t('complaint.supporters')}</h3>
             <p>
@@ -103,6 +104,7 @@ function ComplaintHeader({ c }: { c: Complaint }) {
         {c.overdue && <span class="badge overdue-badge">{t('queue.overdueBadge')}</span>}
         {c.escalationLevel > 0 && <span class="badge escalated">Escalated ×{c.escalationLevel}</span>}
       </h2>
+      <FiledThrough c={c} />
       <dl class="facts">
         <div>
           <dt>Category</dt>
@@ -171,6 +173,55 @@ function ComplainantCard({ c }: { c: Complaint }) {
       <p>
         <a href={`tel:${c.complainant.mobile}`}>{c.complainant.mobile}</a>
       </p>
+    </section>
+  );
+}
+
+/** Where a complaint came from when not from the citizens' own app or site (an Open311 client, SMS, an office). */
+function FiledThrough({ c }: { c: Complaint }) {
+  if (c.source === 'app' || c.source === 'web') return null;
+  const key = `source.${c.source}` as MessageKey;
+  const source = key in en ? t(key) : c.source;
+  return (
+    <p class="filed-through">
+      {c.sourceName
+        ? t('complaint.filedThrough', { source, client: c.sourceName })
+        : t('complaint.filedThroughUnnamed', { source })}
+    </p>
+  );
+}
+
+/** The contact an Open311 client gave for a reporter without an account: staff in scope only, as the API gives it. */
+function ReporterCard({ c }: { c: Complaint }) {
+  if (!c.reporter) return null;
+  const { name, email, phone } = c.reporter;
+  return (
+    <section class="card" aria-labelledby="reporter-heading">
+      <h3 id="reporter-heading">{t('complaint.reporter')}</h3>
+      <dl class="facts">
+        {name && (
+          <div>
+            <dt>{t('complaint.reporterName')}</dt>
+            <dd dir="auto">{name}</dd>
+          </div>
+        )}
+        {email && (
+          <div>
+            <dt>{t('complaint.reporterEmail')}</dt>
+            <dd>
+              <a href={`mailto:${email}`}>{email}</a>
+            </dd>
+          </div>
+        )}
+        {phone && (
+          <div>
+            <dt>{t('complaint.reporterPhone')}</dt>
+            <dd>
+              <a href={`tel:${phone}`}>{phone}</a>
+            </dd>
+          </div>
+        )}
+      </dl>
     </section>
   );
 }
