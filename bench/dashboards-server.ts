@@ -34,9 +34,9 @@ const suffix = Date.now().toString().slice(-7);
 const districts = await services.geo.listDistricts();
 const peshawar = districts.find((d) => d.code === 'peshawar')!;
 const phe = (await services.geo.departments()).find((d) => d.code === 'phe')!;
-async function token(role: 'officer' | 'supervisor' | 'admin') {
+async function account(role: 'officer' | 'supervisor' | 'admin') {
   const login = `bench-dash-${role}-${suffix}`;
-  await services.staff.create({
+  const staff = await services.staff.create({
     login,
     password: 'bench-passphrase-1',
     role,
@@ -48,19 +48,32 @@ async function token(role: 'officer' | 'supervisor' | 'admin') {
     url: '/api/v1/staff/auth/login',
     payload: { login, password: 'bench-passphrase-1' },
   });
-  return res.json().token as string;
+  return { id: staff.id, token: res.json().token as string };
 }
 const count = await db
   .selectFrom('complaints')
   .select((eb) => eb.fn.countAll<number>().as('n'))
   .executeTakeFirstOrThrow();
+const officer = await account('officer');
+const category = await db
+  .selectFrom('categories')
+  .select('id')
+  .where('code', '=', 'water-supply-no-water')
+  .executeTakeFirstOrThrow();
 const fixture = {
   complaints: Number(count.n),
-  adminToken: await token('admin'),
-  supervisorToken: await token('supervisor'),
-  officerToken: await token('officer'),
+  adminToken: (await account('admin')).token,
+  supervisorToken: (await account('supervisor')).token,
+  officerToken: officer.token,
+  officerId: officer.id,
   peshawar: peshawar.id,
+  category: category.id,
 };
+// BENCH_DASHBOARD_CACHE=off: every answer computed afresh, nothing reused between requests.
+if (process.env.BENCH_DASHBOARD_CACHE === 'off') {
+  const reuse = (services.dashboards as { reuseMs?: Record<string, number> }).reuseMs;
+  if (reuse) for (const key of Object.keys(reuse)) reuse[key] = 0;
+}
 console.log(`FIXTURE ${JSON.stringify(fixture)}`);
 console.log(`LISTENING ${address}`);
 process.on('SIGTERM', () => void portal.close().then(() => process.exit(0)));

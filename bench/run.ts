@@ -9,6 +9,12 @@ import { benchWebBudget } from './web-budget.js';
 // Every figure is printed beside a ceiling measured in this same run on this machine, as a ratio.
 console.log(`Citizen Portal benchmarks${quick ? ' (quick)' : ''}\n`);
 
+// --only dashboards: that part alone (with its own ceiling), without rewriting the results file.
+if (process.argv[process.argv.indexOf('--only') + 1] === 'dashboards') {
+  await benchDashboards();
+  process.exit(0);
+}
+
 const hello = await serve(path.join(benchDir, 'hello.ts'));
 const ceiling = await load({ url: `${hello.url}/` });
 await hello.stop();

@@ -1,7 +1,14 @@
 import { type ExpressionBuilder, sql } from 'kysely';
 import { type DbOrTrx, dialectOf } from '../../db/database.js';
 import type { ComplaintStatus, DB } from '../../db/schema.js';
-import { COUNTERS, HISTOGRAM } from './rollup.js';
+import {
+  COUNTERS,
+  type Counter,
+  HEAT_STATUSES,
+  type HeatScale,
+  HISTOGRAM,
+  withHeatTables,
+} from './rollup.js';
 
 /**
  * What a staff member's figures cover, as the rollups' keys hold it: everything (admins), one department
@@ -43,6 +50,7 @@ type Table =
   | 'rollups_department'
   | 'rollup_current'
   | 'heat_cells'
+  | 'heat_place'
   | 'rollup_staff';
 
 // Kysely cannot type a where-builder shared by several tables; these helpers take the loose builder.
@@ -63,10 +71,11 @@ function applyScope(q: AnyQuery, scope: DashboardScope, narrow: Narrow, table: T
     return q;
   }
   if (narrow.officeId !== undefined) q = q.where(`${table}.office_id`, '=', narrow.officeId);
-  if (narrow.districtId !== undefined && table !== 'heat_cells') {
+  // The heat map is drawn by place, not district; heat_place has no category (heat_cells answers those).
+  if (narrow.districtId !== undefined && table !== 'heat_cells' && table !== 'heat_place') {
     q = q.where(`${table}.district_id`, '=', narrow.districtId);
   }
-  if (narrow.categoryIds && table !== 'rollup_staff' && table !== 'rollups_place')
+  if (narrow.categoryIds && table !== 'rollup_staff' && table !== 'rollups_place' && table !== 'heat_place')
     q = q.where(`${table}.category_id`, 'in', narrow.categoryIds);
   return q;
 }
@@ -217,30 +226,84 @@ export async function overdueCounts(
   return new Map(rows.map((r) => [r.key === undefined ? null : Number(r.key), Number(r.n ?? 0)]));
 }
 
-export async function heatCells(
-  db: DbOrTrx,
-  scope: DashboardScope,
-  narrow: Narrow,
-  q: { fromMonth: string; toMonth: string; statuses?: ComplaintStatus[] },
-) {
-  let query: AnyQuery = db
-    .selectFrom('heat_cells')
-    .select(['cell_lat', 'cell_lng', sql<number>`sum(count)`.as('n')])
-    .where('month', '>=', q.fromMonth)
-    .where('month', '<=', q.toMonth)
-    .groupBy(['cell_lat', 'cell_lng']);
-  query = applyScope(query, scope, narrow, 'heat_cells');
-  if (q.statuses) query = query.where('status', 'in', q.statuses);
-  const rows = (await query.execute()) as { cell_lat: unknown; cell_lng: unknown; n: unknown }[];
+export interface HeatFilter {
+  /** Filing months (their first days). */
+  months: string[];
+  statuses?: readonly ComplaintStatus[];
+  /** Only cells from min to max (inclusive), numbered at the table's scale. */
+  cells?: { minLat: number; maxLat: number; minLng: number; maxLng: number };
+}
+
+export type HeatRow = { cellLat: number; cellLng: number; count: number };
+
+function heatRows(rows: { cell_lat: unknown; cell_lng: unknown; n: unknown }[]): HeatRow[] {
   return rows
     .map((r) => ({ cellLat: Number(r.cell_lat), cellLng: Number(r.cell_lng), count: Number(r.n) }))
     .filter((r) => r.count > 0);
 }
 
+/** The sum of the status columns asked for (every status when none is named). */
+const heatTotal = (statuses?: readonly ComplaintStatus[]) =>
+  sql.join(
+    (statuses ?? HEAT_STATUSES).map((s) => sql.ref(s)),
+    sql` + `,
+  );
+
+function withinCells(q: AnyQuery, cells: HeatFilter['cells']): AnyQuery {
+  if (!cells) return q;
+  return q
+    .where('cell_lat', '>=', cells.minLat)
+    .where('cell_lat', '<=', cells.maxLat)
+    .where('cell_lng', '>=', cells.minLng)
+    .where('cell_lng', '<=', cells.maxLng);
+}
+
+/** Complaints per cell of everything, at a scale: a row per cell and month of heat_area. */
+export async function heatArea(db: DbOrTrx, scale: HeatScale, f: HeatFilter): Promise<HeatRow[]> {
+  const q = withHeatTables(db)
+    .selectFrom('heat_area')
+    .select(['cell_lat', 'cell_lng', sql<number>`sum(${heatTotal(f.statuses)})`.as('n')])
+    .where('scale', '=', scale)
+    .where('month', 'in', f.months)
+    .groupBy(['cell_lat', 'cell_lng']);
+  return heatRows(await withinCells(q, f.cells).execute());
+}
+
+/** Complaints per grid cell of a department or an office: its rows of heat_place. */
+export async function heatPlace(
+  db: DbOrTrx,
+  scope: DashboardScope,
+  narrow: Narrow,
+  f: HeatFilter,
+): Promise<HeatRow[]> {
+  let q: AnyQuery = withHeatTables(db)
+    .selectFrom('heat_place')
+    .select(['cell_lat', 'cell_lng', sql<number>`sum(${heatTotal(f.statuses)})`.as('n')])
+    .where('month', 'in', f.months)
+    .groupBy(['cell_lat', 'cell_lng']);
+  q = withinCells(applyScope(q, scope, narrow, 'heat_place'), f.cells);
+  return heatRows(await q.execute());
+}
+
+/** Complaints per grid cell for some categories: their rows of heat_cells (heat_cells_category). */
+export async function heatCells(
+  db: DbOrTrx,
+  scope: DashboardScope,
+  narrow: Narrow,
+  f: HeatFilter,
+): Promise<HeatRow[]> {
+  let q: AnyQuery = db
+    .selectFrom('heat_cells')
+    .select(['cell_lat', 'cell_lng', sql<number>`sum(count)`.as('n')])
+    .where('month', 'in', f.months)
+    .groupBy(['cell_lat', 'cell_lng']);
+  q = applyScope(q, scope, narrow, 'heat_cells');
+  if (f.statuses) q = q.where('status', 'in', f.statuses);
+  return heatRows(await withinCells(q, f.cells).execute());
+}
+
 export interface DrillFilter {
   statuses?: readonly ComplaintStatus[];
-  createdFrom?: string;
-  createdBefore?: string;
   overdueAt?: string;
   beforeId?: number;
   limit: number;
@@ -272,18 +335,16 @@ function scopeComplaints(q: AnyQuery, scope: DashboardScope, narrow: Narrow): An
   return q;
 }
 
-/** Complaints behind a "now" or "filed" figure (open, overdue, received), newest first. */
+/** Complaints behind a figure of now (open, overdue), newest first. */
 export async function listComplaints(db: DbOrTrx, scope: DashboardScope, narrow: Narrow, f: DrillFilter) {
   let q: AnyQuery = db.selectFrom('complaints').select([...LIST_COLUMNS, sql<string | null>`null`.as('at')]);
   q = scopeComplaints(q, scope, narrow);
   // On SQLite, `+column` keeps these filters off the indexes: walking the ids newest first and stopping at
-  // the page beats collecting every open (or recent) complaint and sorting them. PostgreSQL plans it well.
+  // the page beats collecting every open complaint and sorting them. PostgreSQL plans it well.
   const loose = dialectOf(db) === 'sqlite';
-  const col = (name: 'status' | 'created_at' | 'due_at') =>
+  const col = (name: 'status' | 'due_at') =>
     loose ? sql.raw(`+complaints.${name}`) : sql.ref(`complaints.${name}`);
   if (f.statuses) q = q.where(col('status'), 'in', [...f.statuses]);
-  if (f.createdFrom) q = q.where(col('created_at'), '>=', f.createdFrom);
-  if (f.createdBefore) q = q.where(col('created_at'), '<', f.createdBefore);
   if (f.overdueAt) q = q.where(col('due_at'), '<', f.overdueAt);
   if (f.beforeId !== undefined) q = q.where('complaints.id', '<', f.beforeId);
   return (await q.orderBy('complaints.id', 'desc').limit(f.limit).execute()) as DrillRow[];
@@ -305,35 +366,142 @@ export interface DrillRow {
   event_id?: number;
 }
 
-/** Complaints behind an event figure (resolved, reopened, closed, rejected in a period), newest event first. */
-export async function listByEvents(
+/**
+ * Offices (0: triage) with events of a figure in the segments, in scope: the places an event figure's
+ * complaints are looked up in. Read from the same rollups as the figure, so a filter by district or
+ * category, or by the staff member who resolved, leaves only the offices that hold any.
+ */
+export async function officesWithEvents(
   db: DbOrTrx,
   scope: DashboardScope,
   narrow: Narrow,
-  f: {
-    toStatus: ComplaintStatus;
-    closeReason?: 'satisfied' | 'no_feedback';
-    staffId?: number;
-    from: string;
-    before: string;
-    beforeEventId?: number;
-    limit: number;
-  },
-) {
+  segments: Segment[],
+  counter: Counter,
+  staffId?: number,
+): Promise<number[]> {
+  if (segments.length === 0) return [];
+  const table = staffId !== undefined ? 'rollup_staff' : narrow.categoryIds ? 'rollups' : 'rollups_place';
   let q: AnyQuery = db
-    .selectFrom('complaint_events as e')
-    .innerJoin('complaints', 'complaints.id', 'e.complaint_id')
-    .select([...LIST_COLUMNS, 'e.created_at as at', 'e.id as event_id'])
-    .where('e.type', '=', f.toStatus)
-    .where('e.to_status', '=', f.toStatus)
-    .where('e.created_at', '>=', f.from)
-    .where('e.created_at', '<', f.before);
-  q = scopeComplaints(q, scope, narrow);
-  if (f.closeReason) q = q.where('complaints.close_reason', '=', f.closeReason);
-  if (f.staffId !== undefined) q = q.where('e.actor_type', '=', 'staff').where('e.actor_id', '=', f.staffId);
-  if (f.beforeEventId !== undefined) q = q.where('e.id', '<', f.beforeEventId);
-  return (await q.orderBy('e.id', 'desc').limit(f.limit).execute()) as DrillRow[];
+    .selectFrom(table)
+    .select('office_id')
+    .distinct()
+    .where((eb) => inSegments(eb as never, segments))
+    .where(sql.ref(counter), '>', 0);
+  q = applyScope(q, scope, narrow, table);
+  if (staffId !== undefined) q = q.where('staff_id', '=', staffId);
+  const rows = (await q.execute()) as { office_id: unknown }[];
+  return rows.map((r) => Number(r.office_id));
 }
+
+export interface EventFigure {
+  /** The event that counts (its type and the status it leads to). */
+  type: 'submitted' | 'resolved' | 'reopened' | 'closed' | 'rejected';
+  closeReason?: 'satisfied' | 'no_feedback';
+}
+
+export interface EventListFilter extends EventFigure {
+  /** Office ids (0: triage), or undefined for every office. */
+  offices?: number[];
+  staffId?: number;
+  from: string;
+  before: string;
+  afterEventId?: number;
+  limit: number;
+}
+
+/**
+ * Complaints behind an event figure (received, resolved, reopened, closed, rejected in a period), newest
+ * event first, after the cursor's event. Each office is read through complaint_events_office_status from
+ * its newest event of the kind and the pages are merged, so a page costs a few index rows per office
+ * whatever the period; without offices (everything an admin sees) the kind's time index is walked instead.
+ * The office is the event's, as in the rollups; the district and category are the complaint's.
+ */
+export function eventListQuery(db: DbOrTrx, narrow: Narrow, f: EventListFilter) {
+  const sqlite = dialectOf(db) === 'sqlite';
+  // The complaint is read in a branch only when it filters; the page's complaints are joined once at the end.
+  const triageOf = (offices?: number[]) => offices?.includes(0) && narrow.departmentId !== undefined;
+  const filters = (offices?: number[]) =>
+    f.closeReason !== undefined ||
+    narrow.districtId !== undefined ||
+    narrow.categoryIds !== undefined ||
+    triageOf(offices);
+  const branch = (offices?: number[]) => {
+    // An office's events are found through complaint_events_office_status; on SQLite `+e.type` keeps the
+    // planner off the kind's time index whatever statistics it has.
+    const type = offices && sqlite ? sql.raw('+e.type') : sql.ref('e.type');
+    let q: AnyQuery = db
+      .selectFrom('complaint_events as e')
+      .select(['e.complaint_id', 'e.created_at as at', 'e.id as event_id'])
+      .where(type, '=', f.type)
+      .where('e.to_status', '=', f.type)
+      .where('e.created_at', '>=', f.from);
+    if (filters(offices)) q = q.innerJoin('complaints as c', 'c.id', 'e.complaint_id');
+    if (offices) {
+      const real = offices.filter((o) => o !== 0);
+      q = q.where((eb: AnyQuery) =>
+        eb.or([
+          ...(real.length === 1 ? [eb('e.office_id', '=', real[0])] : []),
+          ...(real.length > 1 ? [eb('e.office_id', 'in', real)] : []),
+          // A triage event belongs to the complaint's department.
+          ...(offices.includes(0)
+            ? [
+                eb.and([
+                  eb('e.office_id', 'is', null),
+                  ...(triageOf(offices) ? [eb('c.department_id', '=', narrow.departmentId)] : []),
+                ]),
+              ]
+            : []),
+        ]),
+      );
+    }
+    if (f.afterEventId === undefined) q = q.where('e.created_at', '<', f.before);
+    else {
+      // The cursor bounds the walk; the period's end stays a plain filter (on SQLite kept off the index).
+      const at = sql`(select p.created_at from complaint_events p where p.id = ${f.afterEventId})`;
+      q = q
+        .where(sql`(e.created_at, e.id)`, '<', sql`(${at}, ${f.afterEventId})`)
+        .where(sqlite ? sql.raw('+e.created_at') : sql.ref('e.created_at'), '<', f.before);
+    }
+    if (narrow.districtId !== undefined) q = q.where('c.district_id', '=', narrow.districtId);
+    if (narrow.categoryIds) q = q.where('c.category_id', 'in', narrow.categoryIds);
+    if (f.closeReason) q = q.where('c.close_reason', '=', f.closeReason);
+    if (f.staffId !== undefined) {
+      q = q.where('e.actor_type', '=', 'staff').where('e.actor_id', '=', f.staffId);
+    }
+    return q.orderBy('e.created_at', 'desc').orderBy('e.id', 'desc').limit(f.limit);
+  };
+  let page: AnyQuery;
+  if (!f.offices) page = branch();
+  else if (f.offices.length === 0) return null;
+  // Beyond a few dozen offices (never in one department or district), one sorted read beats the merge.
+  else if (f.offices.length === 1 || f.offices.length > MERGED_OFFICES) page = branch(f.offices);
+  else {
+    const [first, ...rest] = f.offices.map((office, i) =>
+      db.selectFrom(branch([office]).as(`o${i}`)).selectAll(),
+    );
+    let merged: AnyQuery = first;
+    for (const q of rest) merged = merged.unionAll(q);
+    page = db
+      .selectFrom(merged.as('merged'))
+      .selectAll()
+      .orderBy('at', 'desc')
+      .orderBy('event_id', 'desc')
+      .limit(f.limit);
+  }
+  return db
+    .selectFrom(page.as('page'))
+    .innerJoin('complaints', 'complaints.id', 'page.complaint_id')
+    .select([...LIST_COLUMNS, 'page.at', 'page.event_id'])
+    .orderBy('page.at', 'desc')
+    .orderBy('page.event_id', 'desc');
+}
+
+export async function listByEvents(db: DbOrTrx, narrow: Narrow, f: EventListFilter): Promise<DrillRow[]> {
+  const q = eventListQuery(db, narrow, f);
+  return q ? ((await q.execute()) as DrillRow[]) : [];
+}
+
+const MERGED_OFFICES = 100;
 
 export async function staffNames(db: DbOrTrx, ids: number[]) {
   if (ids.length === 0) return new Map<number, string>();

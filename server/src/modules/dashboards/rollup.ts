@@ -1,7 +1,7 @@
-import { sql, type Transaction } from 'kysely';
+import { type Generated, type Kysely, sql, type Transaction } from 'kysely';
 import { type DbOrTrx, dialectOf } from '../../db/database.js';
 import { parseJson } from '../../db/json.js';
-import type { DB, RollupCounters } from '../../db/schema.js';
+import type { ComplaintStatus, DB, RollupCounters } from '../../db/schema.js';
 import type { AppliedEvent, EventSubscriber } from '../complaints/lifecycle.js';
 
 /**
@@ -13,7 +13,10 @@ import type { AppliedEvent, EventSubscriber } from '../complaints/lifecycle.js';
  *   departments' figures, and every series, read a few rows per bucket);
  * - `rollup_staff`: the same per staff member who resolved;
  * - `rollup_current`: complaints now per place, category and status;
- * - `heat_cells`: complaints per map cell, filing month, category, department and status.
+ * - `heat_cells`: complaints per map cell, filing month, category, department and status;
+ * - `heat_area`: complaints per map cell and filing month with a column per status, at each of HEAT_SCALES
+ *   (the heat map of everything reads a row per cell and month);
+ * - `heat_place`: the same per department and office, on the grid (the maps of a department or an office).
  * `rebuildRollups` recomputes all of them from complaints and events (after bulk loads, or to repair).
  */
 export type Counter = Exclude<keyof RollupCounters, `h${number}`>;
@@ -45,6 +48,36 @@ export function histogramBucket(seconds: number): number {
 /** Grid of the heat map: 0.05 degrees, about 5 km. */
 export const CELL_DEGREES = 0.05;
 export const cellOf = (deg: number) => Math.floor(deg / CELL_DEGREES);
+/** Cell sizes kept in heat_area, in grid cells: 0.05 degrees, and 0.25 for views of a whole province. */
+export const HEAT_SCALES = [1, 5] as const;
+export type HeatScale = (typeof HEAT_SCALES)[number];
+/** The cell at a scale that holds a grid cell. */
+export const scaledCell = (cell: number, scale: HeatScale) => Math.floor(cell / scale);
+
+export const HEAT_STATUSES: readonly ComplaintStatus[] = [
+  'submitted',
+  'assigned',
+  'in_progress',
+  'resolved',
+  'closed',
+  'reopened',
+  'rejected',
+];
+
+// The dashboards' own heat map tables; their counters are named after the statuses.
+type HeatCounts = Record<ComplaintStatus, Generated<number>>;
+export type HeatAreaTable = { scale: number; month: string; cell_lat: number; cell_lng: number } & HeatCounts;
+export type HeatPlaceTable = {
+  department_id: number;
+  office_id: number;
+  month: string;
+  cell_lat: number;
+  cell_lng: number;
+} & HeatCounts;
+
+/** The database with the dashboards' heat_area and heat_place tables. */
+export const withHeatTables = (db: DbOrTrx) =>
+  (db as Kysely<DB>).withTables<{ heat_area: HeatAreaTable; heat_place: HeatPlaceTable }>();
 
 export const dayOf = (iso: string) => iso.slice(0, 10);
 export function weekOf(day: string): string {
@@ -201,6 +234,82 @@ async function moveCurrent(trx: DbOrTrx, row: Row, delta: number) {
     .execute();
 }
 
+type HeatTable = 'heat_area' | 'heat_place';
+
+/**
+ * Moves a complaint between rows (or status columns) of a heat table: one upsert when it keeps its row,
+ * else one out of the old row and one into the new.
+ */
+async function shiftHeat(
+  trx: DbOrTrx,
+  table: HeatTable,
+  from: { key: Record<string, string | number>; status: ComplaintStatus } | null,
+  to: { key: Record<string, string | number>; status: ComplaintStatus } | null,
+) {
+  const add = async (key: Record<string, string | number>, deltas: [ComplaintStatus, number][]) => {
+    await withHeatTables(trx)
+      .insertInto(table)
+      .values({ ...key, ...Object.fromEntries(deltas) } as never)
+      .onConflict((oc) =>
+        oc
+          .columns(Object.keys(key) as never)
+          .doUpdateSet(
+            Object.fromEntries(
+              deltas.map(([s, d]) => [s, sql`${sql.table(table)}.${sql.ref(s)} + ${d}`]),
+            ) as never,
+          ),
+      )
+      .execute();
+  };
+  if (from && to && JSON.stringify(from.key) === JSON.stringify(to.key)) {
+    if (from.status === to.status) return;
+    await add(to.key, [
+      [from.status, -1],
+      [to.status, 1],
+    ]);
+    return;
+  }
+  if (from) await add(from.key, [[from.status, -1]]);
+  if (to) await add(to.key, [[to.status, 1]]);
+}
+
+/** Moves a complaint from its old status and place to its new ones in heat_area and heat_place. */
+async function moveHeat(trx: DbOrTrx, before: Row | null, after: Row) {
+  const cell = (row: Row) =>
+    row.lat === null || row.lng === null
+      ? null
+      : { month: monthOf(dayOf(row.created_at)), lat: cellOf(row.lat), lng: cellOf(row.lng) };
+  const was = before && cell(before);
+  const is = cell(after);
+  for (const scale of HEAT_SCALES) {
+    const area = (c: NonNullable<typeof is>) => ({
+      scale,
+      month: c.month,
+      cell_lat: scaledCell(c.lat, scale),
+      cell_lng: scaledCell(c.lng, scale),
+    });
+    await shiftHeat(
+      trx,
+      'heat_area',
+      was ? { key: area(was), status: before!.status } : null,
+      is ? { key: area(is), status: after.status } : null,
+    );
+  }
+  const place = (row: Row, c: NonNullable<typeof is>) => ({
+    department_id: row.department_id,
+    office_id: row.office_id ?? 0,
+    month: c.month,
+    cell_lat: c.lat,
+    cell_lng: c.lng,
+  });
+  await shiftHeat(
+    trx,
+    'heat_place',
+    was ? { key: place(before!, was), status: before!.status } : null,
+    is ? { key: place(after, is), status: after.status } : null,
+  );
+}
+
 /** The staff member who last resolved the complaint: satisfaction and reopenings are theirs. */
 async function lastResolver(trx: DbOrTrx, complaintId: number): Promise<number | null> {
   const r = await trx
@@ -226,10 +335,11 @@ export function rollupSubscriber(): EventSubscriber {
       before.office_id !== after.office_id ||
       before.department_id !== after.department_id ||
       before.category_id !== after.category_id;
-    // A new status or place moves the complaint between rows of rollup_current and heat_cells.
+    // A new status or place moves the complaint between rows of rollup_current and the heat tables.
     if (moved) {
       if (before) await moveCurrent(trx, before, -1);
       await moveCurrent(trx, after, 1);
+      await moveHeat(trx, before, after);
     }
     const to = event.to_status;
     if (event.type !== 'submitted' && (to === null || to === before?.status)) return;
@@ -297,6 +407,8 @@ async function rebuild(trx: DbOrTrx) {
   await trx.deleteFrom('rollup_staff').execute();
   await trx.deleteFrom('rollup_current').execute();
   await trx.deleteFrom('heat_cells').execute();
+  await withHeatTables(trx).deleteFrom('heat_area').execute();
+  await withHeatTables(trx).deleteFrom('heat_place').execute();
 
   const day = pg ? `to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD')` : `substr(e.created_at, 1, 10)`;
   const rawSeconds = pg
@@ -426,4 +538,24 @@ async function rebuild(trx: DbOrTrx) {
     from complaints where lat is not null and lng is not null
     group by ${sql.raw(filed)}, ${sql.raw(cell('lat'))}, ${sql.raw(cell('lng'))}, category_id, department_id,
       coalesce(office_id, 0), status`.execute(trx);
+  const statuses = sql.raw(HEAT_STATUSES.join(', '));
+  const pivot = sql.raw(
+    HEAT_STATUSES.map((s) => `sum(case when status = '${s}' then count else 0 end)`).join(', '),
+  );
+  await sql`insert into heat_area (scale, month, cell_lat, cell_lng, ${statuses})
+    select 1, month, cell_lat, cell_lng, ${pivot}
+    from heat_cells group by month, cell_lat, cell_lng`.execute(trx);
+  // floor(cell / scale) on both engines, whose integer division rounds towards zero.
+  for (const scale of HEAT_SCALES.filter((s) => s !== 1)) {
+    const scaled = (col: string) =>
+      sql.raw(`(${col} - ((${col} % ${scale}) + ${scale}) % ${scale}) / ${scale}`);
+    await sql`insert into heat_area (scale, month, cell_lat, cell_lng, ${statuses})
+      select ${sql.lit(scale)}, month, ${scaled('cell_lat')}, ${scaled('cell_lng')},
+        ${sql.raw(HEAT_STATUSES.map((s) => `sum(${s})`).join(', '))}
+      from heat_area where scale = 1
+      group by month, ${scaled('cell_lat')}, ${scaled('cell_lng')}`.execute(trx);
+  }
+  await sql`insert into heat_place (department_id, office_id, month, cell_lat, cell_lng, ${statuses})
+    select department_id, office_id, month, cell_lat, cell_lng, ${pivot}
+    from heat_cells group by department_id, office_id, month, cell_lat, cell_lng`.execute(trx);
 }

@@ -10,6 +10,8 @@ import { csvOf } from './csv.js';
 import { METRICS } from './service.js';
 
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (UTC), inclusive' });
+const Latitude = Type.Number({ minimum: -90, maximum: 90, description: 'bounds of the map in view' });
+const Longitude = Type.Number({ minimum: -180, maximum: 180, description: 'bounds of the map in view' });
 const Format = Type.Optional(
   Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: the same table as CSV' }),
 );
@@ -253,11 +255,16 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<{ services: Services; gu
       preHandler: guard,
       schema: {
         tags,
-        summary: 'Complaints per map cell (filing dates in whole months)',
+        summary:
+          'Complaints per map cell (filing dates in whole months): cells of 0.05 degrees, or of 0.25 when the bounds span more than 3.2 degrees (cellDegrees)',
         querystring: Type.Object(
           {
             ...RangeFilters,
             status: Type.Optional(Type.Array(Status, { maxItems: 7 })),
+            minLat: Type.Optional(Latitude),
+            minLng: Type.Optional(Longitude),
+            maxLat: Type.Optional(Latitude),
+            maxLng: Type.Optional(Longitude),
             format: Format,
           },
           { additionalProperties: false },

@@ -9,10 +9,16 @@ import {
   type DashboardScope,
   type Dimension,
   type DrillRow,
+  type EventFigure,
+  type HeatFilter,
+  type HeatRow,
+  heatArea,
   heatCells,
+  heatPlace,
   listByEvents,
   listComplaints,
   type Narrow,
+  officesWithEvents,
   overdueCounts,
   type Segment,
   type Sums,
@@ -21,17 +27,46 @@ import {
   sumRollups,
   sumStaffRollups,
 } from './repo.js';
-import { CELL_DEGREES, HISTOGRAM, HISTOGRAM_HOURS, monthOf, weekOf } from './rollup.js';
+import {
+  CELL_DEGREES,
+  type Counter,
+  cellOf,
+  type HeatScale,
+  HISTOGRAM,
+  HISTOGRAM_HOURS,
+  monthOf,
+  scaledCell,
+  weekOf,
+} from './rollup.js';
 
 const DAY = 86_400_000;
 const MAX_RANGE_DAYS = 366 * 5;
 /**
  * Overdue is the only figure read from the complaints (open and past the due date at this instant, which no
- * event marks); a count is reused for this long, so a dashboard's overdue figures lag by at most this.
+ * event marks), by a covering index; a count is reused for this long against bursts, so a dashboard's
+ * overdue figures lag by at most this.
  */
-export const OVERDUE_TTL_MS = 30_000;
-/** How long a heat map answer is reused: a map of a year does not change by the second. */
-export const HEAT_TTL_MS = 60_000;
+export const OVERDUE_TTL_MS = 5_000;
+/** How long a heat map answer is reused, against bursts of the same view. */
+export const HEAT_TTL_MS = 5_000;
+/** A map at most this many grid cells across is drawn with them; a wider one with cells five times wider. */
+export const FINE_CELLS_ACROSS = 64;
+
+/** The grid cells inside cells of a scale. */
+const gridCells = (c: NonNullable<HeatFilter['cells']>, scale: HeatScale) => ({
+  minLat: c.minLat * scale,
+  maxLat: c.maxLat * scale + scale - 1,
+  minLng: c.minLng * scale,
+  maxLng: c.maxLng * scale + scale - 1,
+});
+
+/** The part of the map in view (degrees). */
+export interface HeatBounds {
+  minLat?: number;
+  minLng?: number;
+  maxLat?: number;
+  maxLng?: number;
+}
 const SERIES_LIMIT = { day: 366, week: 366 * 3, month: 366 * 10 } as const;
 
 export interface Figures {
@@ -82,6 +117,16 @@ export const METRICS = [
   'rejected',
 ] as const;
 export type Metric = (typeof METRICS)[number];
+
+/** The event behind each figure of a period, and the rollup counter that counts it. */
+const EVENT_FIGURES: Record<Exclude<Metric, 'open' | 'overdue'>, EventFigure & { counter: Counter }> = {
+  received: { type: 'submitted', counter: 'received' },
+  resolved: { type: 'resolved', counter: 'resolved' },
+  reopened: { type: 'reopened', counter: 'reopened' },
+  closed_satisfied: { type: 'closed', closeReason: 'satisfied', counter: 'closed_satisfied' },
+  closed_no_feedback: { type: 'closed', closeReason: 'no_feedback', counter: 'closed_no_feedback' },
+  rejected: { type: 'rejected', counter: 'rejected' },
+};
 
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : null);
 
@@ -233,7 +278,9 @@ export interface BreakdownRow extends Figures {
 export class DashboardService {
   /** Overdue counts per scope and grouping, for OVERDUE_TTL_MS: the one figure that scans an index. */
   private readonly overdue = new Map<string, { at: number; counts: Promise<Map<number | null, number>> }>();
-  private readonly heat = new Map<string, { at: number; cells: ReturnType<typeof heatCells> }>();
+  private readonly heat = new Map<string, { at: number; cells: Promise<HeatRow[]> }>();
+  /** How long answers are reused (0: never). */
+  readonly reuseMs = { overdue: OVERDUE_TTL_MS, heat: HEAT_TTL_MS };
 
   constructor(private readonly deps: { db: Db; reference: ReferenceCache }) {}
 
@@ -241,7 +288,7 @@ export class DashboardService {
     const key = JSON.stringify([scope, narrow, by ?? null]);
     const now = Date.now();
     const hit = this.overdue.get(key);
-    if (hit && now - hit.at < OVERDUE_TTL_MS) return hit.counts;
+    if (hit && now - hit.at < this.reuseMs.overdue) return hit.counts;
     if (this.overdue.size > 1000) this.overdue.clear();
     const counts = overdueCounts(this.deps.db, scope, narrow, OPEN_STATUSES, new Date(now).toISOString(), by);
     this.overdue.set(key, { at: now, counts });
@@ -423,9 +470,25 @@ export class DashboardService {
     };
   }
 
+  /** The map's bounds as given (all four or none), checked. */
+  private bounds(q: HeatBounds): Required<HeatBounds> | null {
+    const keys = ['minLat', 'minLng', 'maxLat', 'maxLng'] as const;
+    const missing = keys.filter((k) => q[k] === undefined);
+    if (missing.length === keys.length) return null;
+    if (missing.length > 0) {
+      throw fieldError(Object.fromEntries(missing.map((k) => [k, 'Give all four bounds, or none.'])));
+    }
+    const b = q as Required<HeatBounds>;
+    const problems: Record<string, string> = {};
+    if (b.minLat > b.maxLat) problems.maxLat = 'Must not be less than minLat.';
+    if (b.minLng > b.maxLng) problems.maxLng = 'Must not be less than minLng.';
+    if (Object.keys(problems).length) throw fieldError(problems);
+    return b;
+  }
+
   async heatmap(
     staff: StaffPrincipal | 'public',
-    q: RangeQuery & { status?: ComplaintStatus[] },
+    q: RangeQuery & HeatBounds & { status?: ComplaintStatus[] },
   ): Promise<{
     from: string;
     to: string;
@@ -434,36 +497,90 @@ export class DashboardService {
   }> {
     const ref = await this.deps.reference.get();
     const scope = this.scopeOf(staff, ref);
-    const narrow = this.narrow(q, ref);
     const range = this.range(q);
-    const filter = {
-      fromMonth: monthOf(range.from),
-      toMonth: monthOf(addDays(range.to, -1)),
-      statuses: q.status && q.status.length > 0 ? [...new Set(q.status)].sort() : undefined,
-    };
-    // The cells of a year are many rows at this grid: an answer is reused for HEAT_TTL_MS.
-    const key = JSON.stringify([scope, narrow, filter]);
+    const bounds = this.bounds(q);
+    // An office's cells are found under its department's.
+    const narrow = this.narrow(q, ref);
+    const office = narrow.officeId ? ref.offices.get(narrow.officeId) : undefined;
+    if (office && narrow.departmentId === undefined) narrow.departmentId = office.department_id;
+    // Views wider than FINE_CELLS_ACROSS grid cells get the wider cells.
+    const span = bounds ? Math.max(bounds.maxLat - bounds.minLat, bounds.maxLng - bounds.minLng) : 0;
+    const scale: HeatScale = span > FINE_CELLS_ACROSS * CELL_DEGREES ? 5 : 1;
+    const fromMonth = monthOf(range.from);
+    const toMonth = monthOf(addDays(range.to, -1));
+    const months: string[] = [];
+    for (let m = fromMonth; m <= toMonth; m = nextMonth(m)) months.push(m);
+    const statuses = q.status && q.status.length > 0 ? [...new Set(q.status)].sort() : undefined;
+    // Whole cells at the scale that touch the bounds.
+    const at = (deg: number) => scaledCell(cellOf(deg), scale);
+    const cells = bounds
+      ? {
+          minLat: at(bounds.minLat),
+          maxLat: at(bounds.maxLat),
+          minLng: at(bounds.minLng),
+          maxLng: at(bounds.maxLng),
+        }
+      : undefined;
+    const key = JSON.stringify([scope, narrow, months, statuses, scale, cells]);
     const now = Date.now();
     let hit = this.heat.get(key);
-    if (!hit || now - hit.at >= HEAT_TTL_MS) {
+    if (!hit || now - hit.at >= this.reuseMs.heat) {
       if (this.heat.size > 1000) this.heat.clear();
-      hit = { at: now, cells: heatCells(this.deps.db, scope, narrow, filter) };
+      hit = { at: now, cells: this.readHeat(scope, narrow, { months, statuses }, scale, cells) };
       this.heat.set(key, hit);
       hit.cells.catch(() => this.heat.delete(key));
     }
-    const cells = await hit.cells;
+    const found = await hit.cells;
+    const degrees = CELL_DEGREES * scale;
     const round = (x: number) => Math.round(x * 10_000) / 10_000;
     return {
       // Filing dates count in whole months here.
-      from: monthOf(range.from),
-      to: addDays(nextMonth(monthOf(addDays(range.to, -1))), -1),
-      cellDegrees: CELL_DEGREES,
-      cells: cells.map((c) => ({
-        lat: round((c.cellLat + 0.5) * CELL_DEGREES),
-        lng: round((c.cellLng + 0.5) * CELL_DEGREES),
+      from: fromMonth,
+      to: addDays(nextMonth(toMonth), -1),
+      cellDegrees: round(degrees),
+      cells: found.map((c) => ({
+        lat: round((c.cellLat + 0.5) * degrees),
+        lng: round((c.cellLng + 0.5) * degrees),
         count: c.count,
       })),
     };
+  }
+
+  /**
+   * Everything (admins) is read from heat_area at the scale; a department or an office from heat_place and
+   * some categories from heat_cells, whose grid cells are then added up into cells of the scale.
+   */
+  private async readHeat(
+    scope: DashboardScope,
+    narrow: Narrow,
+    f: HeatFilter,
+    scale: HeatScale,
+    cells?: HeatFilter['cells'],
+  ) {
+    const db = this.deps.db;
+    if (
+      scope.kind === 'all' &&
+      narrow.departmentId === undefined &&
+      narrow.officeId === undefined &&
+      !narrow.categoryIds
+    ) {
+      return heatArea(db, scale, { ...f, cells });
+    }
+    const grid = { ...f, cells: cells && gridCells(cells, scale) };
+    const found = narrow.categoryIds
+      ? await heatCells(db, scope, narrow, grid)
+      : await heatPlace(db, scope, narrow, grid);
+    if (scale === 1) return found;
+    const merged = new Map<string, HeatRow>();
+    for (const c of found) {
+      const cellLat = scaledCell(c.cellLat, scale);
+      const cellLng = scaledCell(c.cellLng, scale);
+      const k = `${cellLat},${cellLng}`;
+      const m = merged.get(k);
+      if (m) m.count += c.count;
+      else merged.set(k, { cellLat, cellLng, count: c.count });
+    }
+    return [...merged.values()];
   }
 
   /** The complaints behind a figure, newest first, a page at a time. */
@@ -482,44 +599,36 @@ export class DashboardService {
     }
     let rows: DrillRow[];
     const db = this.deps.db;
-    const fromIso = `${range.from}T00:00:00.000Z`;
-    const toIso = `${range.to}T00:00:00.000Z`;
-    switch (q.metric) {
-      case 'received':
-        rows = await listComplaints(db, scope, narrow, {
-          createdFrom: fromIso,
-          createdBefore: toIso,
-          beforeId: before,
-          limit,
-        });
-        break;
-      case 'open':
-      case 'overdue':
-        rows = await listComplaints(db, scope, narrow, {
-          statuses: OPEN_STATUSES,
-          overdueAt: q.metric === 'overdue' ? new Date().toISOString() : undefined,
-          beforeId: before,
-          limit,
-        });
-        break;
-      default: {
-        const toStatus: ComplaintStatus =
-          q.metric === 'closed_satisfied' || q.metric === 'closed_no_feedback' ? 'closed' : q.metric;
-        rows = await listByEvents(db, scope, narrow, {
-          toStatus,
-          closeReason:
-            q.metric === 'closed_satisfied'
-              ? 'satisfied'
-              : q.metric === 'closed_no_feedback'
-                ? 'no_feedback'
-                : undefined,
-          staffId: q.officer,
-          from: fromIso,
-          before: toIso,
-          beforeEventId: before,
-          limit,
-        });
-      }
+    if (q.metric === 'open' || q.metric === 'overdue') {
+      rows = await listComplaints(db, scope, narrow, {
+        statuses: OPEN_STATUSES,
+        overdueAt: q.metric === 'overdue' ? new Date().toISOString() : undefined,
+        beforeId: before,
+        limit,
+      });
+    } else {
+      const figure = EVENT_FIGURES[q.metric];
+      // Everything an admin sees is one walk of the kind's events; anything narrower is read per office.
+      const everywhere = scope.kind === 'all' && q.officer === undefined && Object.keys(narrow).length === 0;
+      const offices = everywhere
+        ? undefined
+        : await officesWithEvents(
+            db,
+            scope,
+            narrow,
+            segmentsOf(range.from, range.to),
+            figure.counter,
+            q.officer,
+          );
+      rows = await listByEvents(db, narrow, {
+        ...figure,
+        offices,
+        staffId: q.officer,
+        from: `${range.from}T00:00:00.000Z`,
+        before: `${range.to}T00:00:00.000Z`,
+        afterEventId: before,
+        limit,
+      });
     }
     const page = rows.slice(0, q.limit);
     const items = page.map((r): DrillItem => {
