@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { METRICS } from '../server/src/modules/dashboards/service.js';
 import { benchDir, quick, record, serve } from './lib.js';
 
 /**
@@ -58,17 +59,6 @@ function cli(args: string[], env: Record<string, string>) {
     },
   );
 }
-
-const METRICS = [
-  'received',
-  'open',
-  'overdue',
-  'resolved',
-  'reopened',
-  'closed_satisfied',
-  'closed_no_feedback',
-  'rejected',
-] as const;
 
 async function startServer(env: Record<string, string>) {
   const server = await serve(path.join(benchDir, 'dashboards-server.ts'), env);

@@ -115,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(
     async (api) => {
-      await api.register(geoRoutes, { services });
+      await api.register(geoRoutes, { services, guards });
       await api.register(boundaryRoutes, { services, guards });
       await api.register(accountsRoutes, { services, guards, config: deps.config });
       await api.register(staffRoutes, { services, guards, config: deps.config });

@@ -2,7 +2,7 @@ import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typ
 import type { FastifyRequest } from 'fastify';
 import { parseJson } from '../../db/json.js';
 import { AppError, forbidden } from '../../errors.js';
-import { createAuthGuards, staffOf } from '../../http/auth.js';
+import { type AuthGuards, staffOf } from '../../http/auth.js';
 import { Id, IdParams, responses } from '../../http/schemas.js';
 import type { Services } from '../../services.js';
 import { policies } from '../complaints/policies.js';
@@ -38,11 +38,13 @@ const ParentId = Type.Union([Id, Type.Null()], { description: 'the group it sits
  * Public reference data: the registration form and the complaint form read these before anyone logs in.
  * Admins edit departments and categories under /staff.
  */
-export const geoRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const geoRoutes: FastifyPluginAsyncTypebox<{ services: Services; guards: AuthGuards }> = async (
+  app,
+  { services, guards },
+) => {
   const geo = services.geo;
   const { referenceData } = services;
-  // The same guards every staff route uses, made from the same session and staff services.
-  const adminGuard = createAuthGuards(services.sessions, services.staff).staffWith(['admin']);
+  const adminGuard = guards.staffWith(['admin']);
   const admin = async (request: FastifyRequest) => {
     await adminGuard(request);
     if (!policies.canManageReferenceData(staffOf(request))) {
