@@ -10,7 +10,7 @@ import { createLogger } from './logger.js';
 import { auditVerifyCommand } from './modules/audit/command.js';
 import { AuditService } from './modules/audit/service.js';
 import { rebuildRollups } from './modules/dashboards/rollup.js';
-import { parseBoundaryFile } from './modules/geo/boundaries.js';
+import { featuresWhere, mappingFrom, parseBoundaryFile } from './modules/geo/boundaries.js';
 import { createPortal } from './runtime.js';
 
 const USAGE = `Usage: npm run portal -- <command>
@@ -183,21 +183,14 @@ async function run(argv: string[]): Promise<void> {
     if (command === 'boundaries' && sub === 'import') {
       const file = rest[0];
       if (!file) throw new UsageError('boundaries import needs a FILE');
-      let features = parseBoundaryFile(
-        readFileSync(path.resolve(process.env.INIT_CWD ?? process.cwd(), file), 'utf8'),
-        args.flag('name-property') ?? 'name',
+      const features = featuresWhere(
+        parseBoundaryFile(
+          readFileSync(path.resolve(process.env.INIT_CWD ?? process.cwd(), file), 'utf8'),
+          args.flag('name-property') ?? 'name',
+        ),
+        args.flag('where'),
       );
-      const where = args.flag('where');
-      if (where) {
-        const [key, value] = where.split(/=(.*)/s, 2) as [string, string];
-        features = features.filter((f) => String(f.properties?.[key] ?? '') === value);
-      }
-      const mapping: Record<string, string> = {};
-      for (const m of args.flags('map')) {
-        const [from, to] = m.split(/=(.*)/s, 2);
-        if (!from || !to) throw new UsageError(`--map takes "File name=district-code", got "${m}"`);
-        mapping[from.trim()] = to.trim();
-      }
+      const mapping = mappingFrom(args.flags('map'));
       const report = await services.geo.importBoundaries(features, { source: path.basename(file), mapping });
       console.log(`Read ${report.features} features; matched ${report.matched.length} to districts.`);
       for (const m of report.matched) console.log(`  ${m.featureName} -> ${m.districtCode}`);

@@ -187,6 +187,33 @@ const NAME_NOISE = new Set(['district', 'distt', 'agency', 'tribal', 'zila', 'zi
  * A comparison key for a district name: case, accents, punctuation, spacing and the words "district",
  * "agency" and "tribal" do not count, so "D.I. Khan", "D I Khan" and "DI Khan District" share one key.
  */
+/** Keeps the features whose property equals a value, from "property=value" (a national file, one province). */
+export function featuresWhere(features: ParsedFeature[], where: string | undefined): ParsedFeature[] {
+  if (!where) return features;
+  const [key, value] = where.split(/=(.*)/s, 2) as [string, string | undefined];
+  if (!key || value === undefined) {
+    throw new BoundaryFileError(
+      `The filter must be "property=value", got "${where.slice(0, MAX_ERROR_NAME)}".`,
+    );
+  }
+  return features.filter((f) => String(f.properties?.[key] ?? '') === value);
+}
+
+/** Name mappings from "File name=district-code" pairs, as the command line and the console give them. */
+export function mappingFrom(pairs: readonly string[]): Record<string, string> {
+  const mapping: Record<string, string> = {};
+  for (const pair of pairs) {
+    const [from, to] = pair.split(/=(.*)/s, 2);
+    if (!from?.trim() || !to?.trim()) {
+      throw new BoundaryFileError(
+        `A mapping is "File name=district-code", got "${pair.slice(0, MAX_ERROR_NAME)}".`,
+      );
+    }
+    mapping[from.trim()] = to.trim();
+  }
+  return mapping;
+}
+
 export function districtNameKey(name: string): string {
   return name
     .normalize('NFKD')

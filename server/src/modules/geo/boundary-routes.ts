@@ -3,7 +3,7 @@ import { invalid } from '../../errors.js';
 import { type AuthGuards, staffOf } from '../../http/auth.js';
 import { responses } from '../../http/schemas.js';
 import type { Services } from '../../services.js';
-import { parseBoundaryFile } from './boundaries.js';
+import { featuresWhere, mappingFrom, parseBoundaryFile } from './boundaries.js';
 
 /** A province's district file is a few megabytes; a detailed national one can be tens. */
 export const MAX_BOUNDARY_FILE_BYTES = 64 * 1024 * 1024;
@@ -76,16 +76,8 @@ export const boundaryRoutes: FastifyPluginAsyncTypebox<{ services: Services; gua
       if (request.body === undefined || request.body === null || request.body === '') {
         throw invalid('malformed_body', 'Send the GeoJSON file as the request body.');
       }
-      let features = parseBoundaryFile(request.body, nameProperty);
-      if (where) {
-        const [key, value] = where.split(/=(.*)/s, 2) as [string, string];
-        features = features.filter((f) => String(f.properties?.[key] ?? '') === value);
-      }
-      const mapping: Record<string, string> = {};
-      for (const pair of map ?? []) {
-        const [from, to] = pair.split(/=(.*)/s, 2) as [string, string];
-        mapping[from.trim()] = to.trim();
-      }
+      const features = featuresWhere(parseBoundaryFile(request.body, nameProperty), where);
+      const mapping = mappingFrom(map ?? []);
       return services.geo.importBoundaries(features, {
         source,
         mapping,
