@@ -9,8 +9,9 @@ import { benchWebBudget } from './web-budget.js';
 // Every figure is printed beside a ceiling measured in this same run on this machine, as a ratio.
 console.log(`Citizen Portal benchmarks${quick ? ' (quick)' : ''}\n`);
 
-// --only dashboards: that part alone (with its own ceiling), without rewriting the results file.
-if (process.argv[process.argv.indexOf('--only') + 1] === 'dashboards') {
+// --only dashboards|accounts: that part alone (with its own ceiling), without rewriting the results file.
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (only === 'dashboards') {
   await benchDashboards();
   process.exit(0);
 }
@@ -75,6 +76,7 @@ record({
   detail: { p50: login.p50, p99: login.p99 },
 });
 await portal.stop();
+if (only === 'accounts') process.exit(0);
 
 await benchSubmission({ name: 'bare Fastify hello-world', rps: ceiling.rps });
 await benchQueues();

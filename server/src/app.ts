@@ -160,6 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // The deadline sweep keeps itself going once queued; every node that works jobs makes sure it is queued.
   app.addHook('onClose', () => services.inbox.close());
+  app.addHook('onClose', () => services.changes.close());
   app.addHook('onClose', async () => services.notifications.close());
   if (deps.config.jobs.startWorkers) app.addHook('onReady', () => services.sla.schedule());
   if (deps.config.jobs.startWorkers) app.addHook('onReady', () => services.media.scheduleSweep());

@@ -1,6 +1,7 @@
 import { WebPushSender } from './adapters/push/web-push.js';
 import { createStorage } from './adapters/storage/index.js';
 import type { AppDeps } from './app.js';
+import { createChangeFeed } from './cache/change-feed.js';
 import { OtpService } from './modules/accounts/otp.js';
 import { AccountService } from './modules/accounts/service.js';
 import { AnnouncementService } from './modules/announcements/service.js';
@@ -40,15 +41,29 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
   const db = database.db;
   const secrets = config.secrets;
 
-  const sessions = new SessionService(db, secrets.sessionKey, config.session.ttlHours);
+  const changes = createChangeFeed(database, {
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    onError: (err) =>
+      logger.warn({ err }, 'change listener connection lost; caches read through until it is back'),
+  });
+  const sessions = new SessionService(db, secrets.sessionKey, config.session.ttlHours, changes);
   const throttle = new ThrottleService(db);
   const audit = new AuditService(db);
   const geo = new GeoService(db, audit);
   const sms = new SmsService({ db, jobs, gateway: deps.sms, key: secrets.cnicKey, logger });
   const email = new EmailService({ jobs, sender: deps.email, key: secrets.cnicKey, logger });
   const otp = new OtpService({ db, config, sms, email });
-  const accounts = new AccountService({ db, config, otp, sessions, throttle, geo, sms });
-  const staff = new StaffService({ db, sessions, throttle, geo, audit, lookupKey: secrets.lookupKey });
+  const accounts = new AccountService({ db, config, otp, sessions, throttle, geo, sms, changes });
+  const staff = new StaffService({
+    db,
+    sessions,
+    throttle,
+    geo,
+    audit,
+    changes,
+    lookupKey: secrets.lookupKey,
+  });
   const referenceData = new ReferenceDataService(db, audit);
   const routing = new RoutingService(db, audit);
   const inbox = new InboxService(
@@ -124,6 +139,7 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
   const moderation = new ModerationService({
     db,
     audit,
+    changes,
     async notify(trx, citizenId, kind, reason) {
       const citizen = await trx
         .selectFrom('citizens')
@@ -148,6 +164,7 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
   communications.registerWorkers();
 
   return {
+    changes,
     sessions,
     throttle,
     geo,

@@ -64,21 +64,34 @@ describe('platform routes', () => {
       payload: '{',
       headers: { 'content-type': 'application/json' },
     };
-    for (const [name, res] of [
+    const answers = [
       ['json', await portal.app.inject('/api/v1/districts')],
       ['404', await portal.app.inject('/api/v1/nowhere')],
       ['400', await portal.app.inject(bodyless)],
+      ['open311', await portal.app.inject('/open311/v2/services.json')],
       ['page', await portal.app.inject('/public')],
-    ] as const) {
-      expect(res.headers['content-security-policy'], name).toContain("default-src 'self'");
-      expect(res.headers['content-security-policy']).toContain("object-src 'none'");
-      expect(res.headers['x-content-type-options']).toBe('nosniff');
-      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
-      expect(res.headers['referrer-policy']).toBe('no-referrer');
-      expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
-      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      ['app', await portal.app.inject('/')],
+    ] as const;
+    for (const [name, res] of answers) {
+      expect(res.headers['x-content-type-options'], name).toBe('nosniff');
+      expect(res.headers['referrer-policy'], name).toBe('no-referrer');
+      expect(res.headers['cross-origin-resource-policy'], name).toBe('same-origin');
+      expect(res.headers['x-request-id'], name).toMatch(/^[0-9a-f-]{36}$/);
       // Plain HTTP (a developer's machine): HSTS would pin the browser to HTTPS that is not there.
-      expect(res.headers['strict-transport-security']).toBeUndefined();
+      expect(res.headers['strict-transport-security'], name).toBeUndefined();
+    }
+    // The API's answers may run nothing and be framed nowhere, even if opened directly.
+    for (const [name, res] of answers.slice(0, 4)) {
+      expect(res.headers['content-security-policy'], name).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(res.headers['x-frame-options'], name).toBe('DENY');
+      expect(res.headers['cross-origin-opener-policy'], name).toBeUndefined();
+    }
+    // Pages get the page policy.
+    for (const [name, res] of answers.slice(4)) {
+      expect(res.headers['content-security-policy'], name).toContain("default-src 'self'");
+      expect(res.headers['content-security-policy'], name).toContain("object-src 'none'");
+      expect(res.headers['x-frame-options'], name).toBe('SAMEORIGIN');
+      expect(res.headers['cross-origin-opener-policy'], name).toBe('same-origin');
     }
   });
 
@@ -166,8 +179,10 @@ describe('security headers behind HTTPS', () => {
   it('adds HSTS when the public address is https', async () => {
     const portal = await createTestPortal({ PUBLIC_URL: 'https://portal.example.pk' });
     try {
-      const res = await portal.app.inject('/health');
-      expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+      for (const url of ['/health', '/api/v1/districts']) {
+        const res = await portal.app.inject(url);
+        expect(res.headers['strict-transport-security'], url).toBe('max-age=31536000; includeSubDomains');
+      }
     } finally {
       await portal.destroy();
     }

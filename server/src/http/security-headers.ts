@@ -38,11 +38,30 @@ export function securityHeaders(opts: { hsts: boolean }): Readonly<Record<string
   });
 }
 
+/**
+ * Answers of the API (JSON, media files, Open311) are never rendered as pages of the portal: they get the
+ * short set recommended for APIs, which also forbids any script or framing should one be opened directly.
+ * Document-only headers (the page policy, opener isolation) would be a kilobyte of every small answer.
+ */
+export function apiSecurityHeaders(opts: { hsts: boolean }): Readonly<Record<string, string>> {
+  return Object.freeze({
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'cross-origin-resource-policy': 'same-origin',
+    'referrer-policy': 'no-referrer',
+    ...(opts.hsts ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+  });
+}
+
+const API_PREFIXES = ['/api/v1/', '/open311/'];
+
 /** Every reply gets the security headers and its request id, set before any route runs so errors carry them too. */
 export function addResponseHeaders(app: FastifyInstance, opts: { hsts: boolean }): void {
-  const headers = securityHeaders(opts);
+  const pages = securityHeaders(opts);
+  const api = apiSecurityHeaders(opts);
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(headers);
+    reply.headers(API_PREFIXES.some((prefix) => request.url.startsWith(prefix)) ? api : pages);
     reply.header('x-request-id', request.id);
     done();
   });

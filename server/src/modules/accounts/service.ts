@@ -1,5 +1,6 @@
+import { type ChangeFeed, SharedCache } from '../../cache/change-feed.js';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/database.js';
+import type { Db, DbOrTrx } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { Language, OtpChannel } from '../../db/schema.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../errors.js';
@@ -60,8 +61,12 @@ const LOGIN_ACCOUNT_RULE = {
 };
 const LOGIN_IP_RULE = { freeFailures: 30, windowSeconds: 900, baseBlockSeconds: 60, maxBlockSeconds: 3600 };
 
+const PROFILE_CACHE = { maxEntries: 20_000, ttlMs: 60_000 };
+
 /** Citizen accounts: registration with CNIC and a mobile proved by code, login, password reset, profile. */
 export class AccountService {
+  private readonly profiles: SharedCache<number, CitizenProfile>;
+
   constructor(
     private readonly deps: {
       db: Db;
@@ -71,8 +76,24 @@ export class AccountService {
       throttle: ThrottleService;
       geo: GeoService;
       sms: SmsService;
+      changes: ChangeFeed;
     },
-  ) {}
+  ) {
+    // The profile is read on every page of the app; remembered per citizen, forgotten on every change.
+    this.profiles = new SharedCache(deps.changes, PROFILE_CACHE);
+    this.profiles.forgetOn('citizen', Number);
+  }
+
+  /** Every write to a citizen's row goes through here, so no node keeps showing the old profile. */
+  private async update(
+    db: DbOrTrx,
+    citizenId: number,
+    set: Parameters<typeof updateCitizen>[2],
+    now: string,
+  ) {
+    await updateCitizen(db, citizenId, set, now);
+    await this.deps.changes.publish(db, 'citizen', citizenId);
+  }
 
   private cnicHash(cnic: string) {
     return lookupHash(this.deps.config.secrets.lookupKey, 'cnic', cnic);
@@ -210,7 +231,7 @@ export class AccountService {
     await this.deps.otp.check(row.id, 'verify', input.code);
     return this.deps.db.transaction().execute(async (trx) => {
       const now = new Date().toISOString();
-      await updateCitizen(trx, row.id, { status: 'active', verified_at: now }, now);
+      await this.update(trx, row.id, { status: 'active', verified_at: now }, now);
       const session = await this.deps.sessions.create(trx, 'citizen', row.id, meta);
       const fresh = (await findCitizenById(trx, row.id))!;
       return { ...session, user: this.profile(fresh) };
@@ -315,7 +336,7 @@ export class AccountService {
     await this.deps.db.transaction().execute(async (trx) => {
       const now = new Date().toISOString();
       // A reset by code also proves the number, so a pending account becomes active.
-      await updateCitizen(
+      await this.update(
         trx,
         row.id,
         row.status === 'pending'
@@ -328,9 +349,12 @@ export class AccountService {
   }
 
   async me(citizenId: number): Promise<CitizenProfile> {
-    const row = await findCitizenById(this.deps.db, citizenId);
-    if (!row) throw notFound('The account');
-    return this.profile(row);
+    const profile = await this.profiles.read(citizenId, async () => {
+      const row = await findCitizenById(this.deps.db, citizenId);
+      return row ? this.profile(row) : null;
+    });
+    if (!profile) throw notFound('The account');
+    return profile;
   }
 
   async fullCnic(citizenId: number): Promise<string> {
@@ -360,7 +384,7 @@ export class AccountService {
       set.district_id = patch.district;
     }
     if (patch.language !== undefined) set.language = patch.language;
-    await updateCitizen(this.deps.db, citizenId, set, new Date().toISOString());
+    await this.update(this.deps.db, citizenId, set, new Date().toISOString());
     return this.me(citizenId);
   }
 
@@ -377,7 +401,7 @@ export class AccountService {
     const hash = await hashPassword(next);
     await this.deps.db.transaction().execute(async (trx) => {
       const now = new Date().toISOString();
-      await updateCitizen(trx, citizenId, { password_hash: hash }, now);
+      await this.update(trx, citizenId, { password_hash: hash }, now);
       await this.deps.sessions.revokeAll(trx, 'citizen', citizenId, keepSessionId);
     });
   }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from '../../db/database.js';
+import { channelName, listenerConfig, PgListener } from '../../db/pg-listener.js';
 import type { DB } from '../../db/schema.js';
 
 /**
@@ -78,26 +78,32 @@ export class LocalNotifier implements InboxNotifier {
   async close() {}
 }
 
-const RETRY_MS = 1000;
-
 /**
- * Many nodes (PostgreSQL): `pg_notify` in the delivering transaction is sent by PostgreSQL on commit and
- * dropped on rollback, and reaches every node's one LISTEN connection. That connection opens with the
- * first subscriber, reconnects when lost, and on every (re)connect nudges all listeners, because
- * notifications sent while nobody listened are gone.
+ * Many nodes (PostgreSQL): `pg_notify` in the delivering transaction reaches every node's one LISTEN
+ * connection on commit. That connection opens with the first subscriber, reconnects when lost while anyone
+ * listens, and on every (re)connect nudges all listeners, because notifications sent while nobody listened
+ * are gone.
  */
 export class PgNotifier implements InboxNotifier {
   private readonly listeners = new Listeners();
-  private client: pg.Client | null = null;
-  private connecting: Promise<void> | null = null;
-  private retry: NodeJS.Timeout | null = null;
-  private closed = false;
+  private readonly listener: PgListener;
 
-  constructor(
-    private readonly clientConfig: pg.ClientConfig,
-    readonly channel: string,
-    private readonly onError: (err: unknown) => void = () => {},
-  ) {}
+  constructor(clientConfig: pg.ClientConfig, channel: string, onError: (err: unknown) => void = () => {}) {
+    this.listener = new PgListener(clientConfig, channel, {
+      message: (payload) => {
+        const id = Number(payload);
+        if (Number.isSafeInteger(id)) this.listeners.emit(id);
+      },
+      connected: () => this.listeners.emitAll(),
+      lost: () => {},
+      wanted: () => this.listeners.size > 0,
+      error: onError,
+    });
+  }
+
+  get channel(): string {
+    return this.listener.channel;
+  }
 
   async publish(trx: Transaction<DB>, citizenIds: number[]) {
     const ids = [...new Set(citizenIds)];
@@ -108,7 +114,7 @@ export class PgNotifier implements InboxNotifier {
 
   subscribe(citizenId: number, listener: () => void) {
     const unsubscribe = this.listeners.add(citizenId, listener);
-    this.listen();
+    this.listener.start();
     return unsubscribe;
   }
 
@@ -118,77 +124,16 @@ export class PgNotifier implements InboxNotifier {
 
   /** The backend pid of the LISTEN connection, or null while not connected (for operators and tests). */
   get listenerPid(): number | null {
-    return (this.client as unknown as { processID?: number } | null)?.processID ?? null;
+    return this.listener.pid;
   }
 
-  private listen() {
-    if (this.closed || this.client || this.connecting) return;
-    this.connecting = this.connect().finally(() => {
-      this.connecting = null;
-    });
-  }
-
-  private async connect() {
-    const client = new pg.Client(this.clientConfig);
-    let lost = false;
-    const drop = (err?: unknown) => {
-      if (lost) return;
-      lost = true;
-      if (err) this.onError(err);
-      if (this.client === client) this.client = null;
-      client.end().catch(() => {});
-      this.scheduleRetry();
-    };
-    client.on('notification', (msg) => {
-      const id = Number(msg.payload);
-      if (Number.isSafeInteger(id)) this.listeners.emit(id);
-    });
-    client.on('error', drop);
-    client.on('end', () => drop());
-    try {
-      await client.connect();
-      await client.query(`listen ${client.escapeIdentifier(this.channel)}`);
-    } catch (err) {
-      drop(err);
-      return;
-    }
-    if (this.closed || lost) {
-      lost = true;
-      await client.end().catch(() => {});
-      return;
-    }
-    this.client = client;
-    this.listeners.emitAll();
-  }
-
-  private scheduleRetry() {
-    if (this.closed || this.retry || this.listeners.size === 0) return;
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      this.listen();
-    }, RETRY_MS);
-    this.retry.unref();
-  }
-
-  async close() {
-    this.closed = true;
-    if (this.retry) clearTimeout(this.retry);
-    await this.connecting;
-    const client = this.client;
-    this.client = null;
-    await client?.end().catch(() => {});
+  close() {
+    return this.listener.close();
   }
 }
 
-/**
- * One channel per schema, so portals sharing a database (test schemas, tenants) never hear each other.
- * PostgreSQL channel names stop at 63 bytes: a long schema name is replaced by its hash.
- */
 export function inboxChannel(schema: string | null): string {
-  const name = `inbox_${schema ?? 'public'}`;
-  return Buffer.byteLength(name) <= 63
-    ? name
-    : `inbox_${createHash('sha256').update(schema!).digest('hex').slice(0, 40)}`;
+  return channelName('inbox', schema);
 }
 
 export function createInboxNotifier(
@@ -196,11 +141,8 @@ export function createInboxNotifier(
   opts: { databaseUrl: string | null; schema: string | null; onError?: (err: unknown) => void },
 ): InboxNotifier {
   if (database.dialect !== 'postgres') return new LocalNotifier();
-  // The pool's own settings (host, credentials, TLS, search_path), so the listener reaches the same database.
-  const poolOptions = database.pgPool?.options ?? { connectionString: opts.databaseUrl ?? undefined };
-  const { max: _max, idleTimeoutMillis: _idle, ...clientConfig } = poolOptions as pg.PoolConfig;
   return new PgNotifier(
-    { ...clientConfig, application_name: 'citizen-portal-inbox', keepAlive: true },
+    listenerConfig(database, opts.databaseUrl, 'citizen-portal-inbox'),
     inboxChannel(opts.schema),
     opts.onError,
   );

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import type { ChangeFeed } from '../../cache/change-feed.js';
 import type { Db } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import { conflict, invalid, notFound } from '../../errors.js';
@@ -7,6 +8,8 @@ import { listBlocked, lockCitizen, setSanction } from './repo.js';
 /** What moderation needs from the audit log and the Message Box. */
 export interface ModerationDeps {
   db: Db;
+  /** A sanction changes the citizen's profile (its status), which nodes may remember. */
+  changes: Pick<ChangeFeed, 'publish'>;
   audit: {
     append(
       trx: Transaction<DB>,
@@ -69,6 +72,7 @@ export class ModerationService {
         });
       }
       const after = await lockCitizen(trx, citizenId);
+      await this.deps.changes.publish(trx, 'citizen', citizenId);
       await this.deps.audit.append(trx, {
         actor: { type: 'staff', id: staffId },
         action: `citizen.${action}`,

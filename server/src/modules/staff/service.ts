@@ -1,3 +1,4 @@
+import { type ChangeFeed, SharedCache } from '../../cache/change-feed.js';
 import type { Db, DbOrTrx } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
 import type { StaffRole } from '../../db/schema.js';
@@ -86,19 +87,17 @@ function scopeOf(
 const sameIds = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 const LOGIN_RULE = { freeFailures: 5, windowSeconds: 900, baseBlockSeconds: 30, maxBlockSeconds: 900 };
-const PRINCIPAL_TTL_MS = 5_000;
+/** Role and scope are remembered this long at most; a change reaches every node sooner, through the feed. */
+const PRINCIPAL_CACHE = { maxEntries: 5_000, ttlMs: 60_000 };
 
 /**
  * Staff accounts: admins (the Performance Management Cell, everything), supervisors (a department, in some or
  * all districts) and officers (a department's office in some districts).
  */
 export class StaffService implements StaffLoader {
-  // Every staff request needs the role and scope; a few seconds of caching keeps the queue fast while a
-  // deactivation still takes effect almost at once.
-  private readonly principals = new Map<
-    number,
-    { at: number; value: Omit<StaffPrincipal, 'sessionId'> | null }
-  >();
+  // Every staff request needs the role and scope: remembered per account, and forgotten on every node
+  // when the account changes.
+  private readonly principals: SharedCache<number, Omit<StaffPrincipal, 'sessionId'>>;
 
   constructor(
     private readonly deps: {
@@ -108,9 +107,13 @@ export class StaffService implements StaffLoader {
       geo: Pick<GeoService, 'departments' | 'listDistricts'>;
       /** Accounts made or changed from the console are written to the audit log with the change. */
       audit: Pick<AuditService, 'append'>;
+      changes: ChangeFeed;
       lookupKey: Buffer;
     },
-  ) {}
+  ) {
+    this.principals = new SharedCache(deps.changes, PRINCIPAL_CACHE);
+    this.principals.forgetOn('staff', Number);
+  }
 
   /** A department for supervisors and officers, districts for officers, and only ones that exist. */
   private async checkScope(scope: StaffAccountScope, fields: Record<string, string>) {
@@ -237,6 +240,7 @@ export class StaffService implements StaffLoader {
         });
         const districtsChanged = !sameIds(before.districtIds, scope.districtIds);
         if (districtsChanged) await setStaffDistricts(trx, id, scope.districtIds);
+        await this.deps.changes.publish(trx, 'staff', id);
         const after: StaffAccount = { ...before, ...scope, name: name ?? before.name, active };
         const endSessions =
           (before.active && !active) ||
@@ -257,7 +261,7 @@ export class StaffService implements StaffLoader {
         return after;
       });
     } finally {
-      this.principals.delete(id);
+      this.principals.forget(id);
     }
   }
 
@@ -302,22 +306,17 @@ export class StaffService implements StaffLoader {
   }
 
   async loadPrincipal(staffId: number, sessionId: number): Promise<StaffPrincipal | null> {
-    const cached = this.principals.get(staffId);
-    let value = cached && Date.now() - cached.at < PRINCIPAL_TTL_MS ? cached.value : undefined;
-    if (value === undefined) {
+    const value = await this.principals.read(staffId, async () => {
       const row = await findStaffById(this.deps.db, staffId);
-      value =
-        row && row.active === 1
-          ? {
-              kind: 'staff',
-              id: row.id,
-              role: row.role,
-              departmentId: row.department_id,
-              districtIds: await staffDistrictIds(this.deps.db, row.id),
-            }
-          : null;
-      this.principals.set(staffId, { at: Date.now(), value });
-    }
+      if (row?.active !== 1) return null;
+      return {
+        kind: 'staff' as const,
+        id: row.id,
+        role: row.role,
+        departmentId: row.department_id,
+        districtIds: await staffDistrictIds(this.deps.db, row.id),
+      };
+    });
     return value ? { ...value, sessionId } : null;
   }
 
