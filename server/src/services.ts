@@ -130,10 +130,10 @@ export function createServices(deps: Omit<AppDeps, 'logger'> & { logger: AppDeps
 
   const casework = new CaseworkService({ db, config, lifecycle, reference, routing, media });
   const sla = new SlaService({ db, config, jobs, lifecycle, logger });
-  const dashboards = new DashboardService({ db, reference });
+  const dashboards = new DashboardService({ db, reference, geo });
   const apiKeys = new ApiKeyService({ db, audit });
   const open311 = new Open311Service({ db, reference, complaints, apiKeys, publicUrl: config.publicUrl });
-  const transparency = new TransparencyService({ db, audit, dashboards, reference });
+  const transparency = new TransparencyService({ db, audit, dashboards, reference, geo });
   routing.onChange(() => reference.invalidate());
   referenceData.onChange(() => reference.invalidate());
   const moderation = new ModerationService({

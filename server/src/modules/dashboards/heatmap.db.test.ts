@@ -168,6 +168,32 @@ describe('dashboards: the heat map at every scale and scope', () => {
     expect([await heatTable('heat_area'), await heatTable('heat_place')]).toEqual(kept);
   });
 
+  it('narrows the map to a district’s box, within the bounds when both are given', async () => {
+    const peshawarId = ref.district('peshawar');
+    const { box } = (await portal.app.services.geo.districtBoxes()).get(peshawarId)!;
+    const asBounds = (b: typeof box) =>
+      `minLat=${b.minLat}&minLng=${b.minLng}&maxLat=${b.maxLat}&maxLng=${b.maxLng}`;
+    const district = await heat(`district=${peshawarId}`);
+    expect(total(district)).toBeGreaterThan(0);
+    expect(total(district)).toBeLessThan(total(await heat('')));
+    expect(byCell(district)).toEqual(byCell(await heat(asBounds(box))));
+    // Within bounds: the overlap of the two; bounds elsewhere: nothing.
+    const north = { ...box, minLat: (box.minLat + box.maxLat) / 2, maxLat: box.maxLat + 1 };
+    const overlap = { ...box, minLat: north.minLat };
+    expect(byCell(await heat(`district=${peshawarId}&${asBounds(north)}`))).toEqual(
+      byCell(await heat(asBounds(overlap))),
+    );
+    const swat = await heat(`district=${peshawarId}&minLat=35&minLng=72&maxLat=35.5&maxLng=72.5`);
+    expect(swat.cells).toEqual([]);
+    // A department's map narrows the same way.
+    expect(byCell(await heat(`district=${peshawarId}&department=${ref.department('phe')}`))).toEqual(
+      byCell(await heat(`${asBounds(box)}&department=${ref.department('phe')}`)),
+    );
+    const unknown = await get(`/api/v1/staff/dashboards/heatmap?district=999999`, admin.token);
+    expect(unknown.statusCode).toBe(400);
+    expect(errorOf(unknown).fields).toEqual({ district: 'Unknown district.' });
+  });
+
   it('refuses bounds that are partial, reversed or off the globe', async () => {
     for (const query of [
       'minLat=33&minLng=71',

@@ -256,7 +256,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<{ services: Services; gu
       schema: {
         tags,
         summary:
-          'Complaints per map cell (filing dates in whole months): cells of 0.05 degrees, or of 0.25 when the bounds span more than 3.2 degrees (cellDegrees)',
+          'Complaints per map cell (filing dates in whole months): cells of 0.05 degrees, or of 0.25 when the bounds span more than 3.2 degrees (cellDegrees). A district narrows the map to its box, within the bounds when both are given',
         querystring: Type.Object(
           {
             ...RangeFilters,

@@ -4,6 +4,7 @@ import { invalid } from '../../errors.js';
 import type { StaffPrincipal } from '../../http/auth.js';
 import { OPEN_STATUSES } from '../complaints/lifecycle.js';
 import { type Named, named, type Reference, type ReferenceCache } from '../complaints/reference.js';
+import type { GeoService } from '../geo/service.js';
 import {
   currentCounts,
   type DashboardScope,
@@ -282,7 +283,9 @@ export class DashboardService {
   /** How long answers are reused (0: never). */
   readonly reuseMs = { overdue: OVERDUE_TTL_MS, heat: HEAT_TTL_MS };
 
-  constructor(private readonly deps: { db: Db; reference: ReferenceCache }) {}
+  constructor(
+    private readonly deps: { db: Db; reference: ReferenceCache; geo: Pick<GeoService, 'districtBoxes'> },
+  ) {}
 
   private overdueCounts(scope: DashboardScope, narrow: Narrow, by?: Dimension) {
     const key = JSON.stringify([scope, narrow, by ?? null]);
@@ -486,6 +489,26 @@ export class DashboardService {
     return b;
   }
 
+  /**
+   * The map is kept by place, not by district: a district narrows it to the district's box (its imported
+   * boundary's, or around its headquarters), within the bounds when both are given.
+   */
+  private async heatBounds(q: RangeQuery & HeatBounds): Promise<Required<HeatBounds> | null | 'empty'> {
+    const bounds = this.bounds(q);
+    if (q.district === undefined) return bounds;
+    const district = (await this.deps.geo.districtBoxes()).get(q.district);
+    if (!district) throw fieldError({ district: 'Unknown district.' });
+    const box = district.box;
+    if (!bounds) return box;
+    const within = {
+      minLat: Math.max(bounds.minLat, box.minLat),
+      minLng: Math.max(bounds.minLng, box.minLng),
+      maxLat: Math.min(bounds.maxLat, box.maxLat),
+      maxLng: Math.min(bounds.maxLng, box.maxLng),
+    };
+    return within.minLat > within.maxLat || within.minLng > within.maxLng ? 'empty' : within;
+  }
+
   async heatmap(
     staff: StaffPrincipal | 'public',
     q: RangeQuery & HeatBounds & { status?: ComplaintStatus[] },
@@ -498,7 +521,12 @@ export class DashboardService {
     const ref = await this.deps.reference.get();
     const scope = this.scopeOf(staff, ref);
     const range = this.range(q);
-    const bounds = this.bounds(q);
+    const fromMonth = monthOf(range.from);
+    const toMonth = monthOf(addDays(range.to, -1));
+    // Filing dates count in whole months here.
+    const months = { from: fromMonth, to: addDays(nextMonth(toMonth), -1) };
+    const bounds = await this.heatBounds(q);
+    if (bounds === 'empty') return { ...months, cellDegrees: CELL_DEGREES, cells: [] };
     // An office's cells are found under its department's.
     const narrow = this.narrow(q, ref);
     const office = narrow.officeId ? ref.offices.get(narrow.officeId) : undefined;
@@ -506,10 +534,8 @@ export class DashboardService {
     // Views wider than FINE_CELLS_ACROSS grid cells get the wider cells.
     const span = bounds ? Math.max(bounds.maxLat - bounds.minLat, bounds.maxLng - bounds.minLng) : 0;
     const scale: HeatScale = span > FINE_CELLS_ACROSS * CELL_DEGREES ? 5 : 1;
-    const fromMonth = monthOf(range.from);
-    const toMonth = monthOf(addDays(range.to, -1));
-    const months: string[] = [];
-    for (let m = fromMonth; m <= toMonth; m = nextMonth(m)) months.push(m);
+    const monthList: string[] = [];
+    for (let m = fromMonth; m <= toMonth; m = nextMonth(m)) monthList.push(m);
     const statuses = q.status && q.status.length > 0 ? [...new Set(q.status)].sort() : undefined;
     // Whole cells at the scale that touch the bounds.
     const at = (deg: number) => scaledCell(cellOf(deg), scale);
@@ -521,12 +547,12 @@ export class DashboardService {
           maxLng: at(bounds.maxLng),
         }
       : undefined;
-    const key = JSON.stringify([scope, narrow, months, statuses, scale, cells]);
+    const key = JSON.stringify([scope, narrow, monthList, statuses, scale, cells]);
     const now = Date.now();
     let hit = this.heat.get(key);
     if (!hit || now - hit.at >= this.reuseMs.heat) {
       if (this.heat.size > 1000) this.heat.clear();
-      hit = { at: now, cells: this.readHeat(scope, narrow, { months, statuses }, scale, cells) };
+      hit = { at: now, cells: this.readHeat(scope, narrow, { months: monthList, statuses }, scale, cells) };
       this.heat.set(key, hit);
       hit.cells.catch(() => this.heat.delete(key));
     }
@@ -534,9 +560,7 @@ export class DashboardService {
     const degrees = CELL_DEGREES * scale;
     const round = (x: number) => Math.round(x * 10_000) / 10_000;
     return {
-      // Filing dates count in whole months here.
-      from: fromMonth,
-      to: addDays(nextMonth(toMonth), -1),
+      ...months,
       cellDegrees: round(degrees),
       cells: found.map((c) => ({
         lat: round((c.cellLat + 0.5) * degrees),

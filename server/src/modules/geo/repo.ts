@@ -71,6 +71,14 @@ export async function updateCategory(db: DbOrTrx, id: number, patch: Updateable<
   return db.updateTable('categories').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
+/** Each imported district's bounding box (districts without a boundary have none). */
+export async function districtBoxes(db: DbOrTrx) {
+  return db
+    .selectFrom('district_boundaries')
+    .select(['district_id', 'min_lat', 'min_lng', 'max_lat', 'max_lng'])
+    .execute();
+}
+
 export async function loadBoundaries(db: DbOrTrx) {
   return db.selectFrom('district_boundaries').select(['district_id', 'polygons']).orderBy('id').execute();
 }

@@ -16,6 +16,7 @@ import {
 import {
   boundariesVersion,
   childCategories,
+  districtBoxes,
   findCategory,
   findDepartment,
   insertCategory,
@@ -29,6 +30,13 @@ import {
   updateCategory,
   updateDepartment,
 } from './repo.js';
+
+export interface Box {
+  minLat: number;
+  minLng: number;
+  maxLat: number;
+  maxLng: number;
+}
 
 export interface District {
   id: number;
@@ -111,6 +119,29 @@ export class GeoService {
 
   async district(id: number): Promise<District | undefined> {
     return (await this.listDistricts()).find((d) => d.id === id);
+  }
+
+  /**
+   * Each active district's box: from its imported boundary, or about 15 km around its headquarters. Read
+   * afresh each time: boundaries are imported from the console and the callers are not hot.
+   */
+  async districtBoxes(): Promise<Map<number, { district: District; box: Box }>> {
+    const imported = new Map((await districtBoxes(this.db)).map((b) => [b.district_id, b]));
+    const boxes = new Map<number, { district: District; box: Box }>();
+    for (const d of await this.listDistricts()) {
+      if (!d.active) continue;
+      const b = imported.get(d.id);
+      const box = b
+        ? { minLat: b.min_lat, minLng: b.min_lng, maxLat: b.max_lat, maxLng: b.max_lng }
+        : {
+            minLat: d.hq.lat - 0.15,
+            minLng: d.hq.lng - 0.15,
+            maxLat: d.hq.lat + 0.15,
+            maxLng: d.hq.lng + 0.15,
+          };
+      boxes.set(d.id, { district: d, box });
+    }
+    return boxes;
   }
 
   async departments() {

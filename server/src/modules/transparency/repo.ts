@@ -34,10 +34,3 @@ export async function recentPoints(
   if (q.categoryIds) query = query.where('category_id', 'in', q.categoryIds);
   return query.orderBy('created_at', 'desc').limit(q.limit).execute();
 }
-
-export async function districtBoxes(db: DbOrTrx) {
-  return db
-    .selectFrom('district_boundaries')
-    .select(['district_id', 'min_lat', 'min_lng', 'max_lat', 'max_lng'])
-    .execute();
-}

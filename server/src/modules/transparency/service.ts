@@ -4,7 +4,8 @@ import type { StaffPrincipal } from '../../http/auth.js';
 import type { AuditService } from '../audit/service.js';
 import type { ReferenceCache } from '../complaints/reference.js';
 import type { DashboardService, RangeQuery } from '../dashboards/service.js';
-import { districtBoxes, getSetting, putSetting, recentPoints } from './repo.js';
+import type { GeoService } from '../geo/service.js';
+import { getSetting, putSetting, recentPoints } from './repo.js';
 
 const KEY = 'public_page';
 const DAY = 86_400_000;
@@ -23,6 +24,7 @@ export class TransparencyService {
       audit: AuditService;
       dashboards: DashboardService;
       reference: ReferenceCache;
+      geo: Pick<GeoService, 'districtBoxes'>;
     },
   ) {}
 
@@ -118,28 +120,14 @@ export class TransparencyService {
     });
   }
 
-  /** Each district's box: from its imported boundary, or about 15 km around its headquarters. */
+  /** Each district's box, for the public map's district picker. */
   async districts() {
     await this.open();
-    const ref = await this.deps.reference.get();
-    const boxes = new Map((await districtBoxes(this.deps.db)).map((b) => [b.district_id, b]));
-    return [...ref.districts.values()]
-      .filter((d) => d.active === 1)
-      .map((d) => {
-        const b = boxes.get(d.id);
-        return {
-          id: d.id,
-          code: d.code,
-          name: d.name,
-          box: b
-            ? { minLat: b.min_lat, minLng: b.min_lng, maxLat: b.max_lat, maxLng: b.max_lng }
-            : {
-                minLat: d.hq_lat - 0.15,
-                minLng: d.hq_lng - 0.15,
-                maxLat: d.hq_lat + 0.15,
-                maxLng: d.hq_lng + 0.15,
-              },
-        };
-      });
+    return [...(await this.deps.geo.districtBoxes()).values()].map(({ district, box }) => ({
+      id: district.id,
+      code: district.code,
+      name: district.name,
+      box,
+    }));
   }
 }
