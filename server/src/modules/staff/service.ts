@@ -166,15 +166,14 @@ export class StaffService implements StaffLoader {
           ...scope,
           active: true,
         };
-        if (actor) {
-          await this.deps.audit.append(trx, {
-            actor: { type: 'staff', id: actor.id },
-            action: 'staff.create',
-            entity: { type: 'staff', id },
-            before: null,
-            after: account,
-          });
-        }
+        // Without an actor the account was made on the command line, by whoever runs the server.
+        await this.deps.audit.append(trx, {
+          actor: actor ? { type: 'staff', id: actor.id } : { type: 'system', id: null },
+          action: 'staff.create',
+          entity: { type: 'staff', id },
+          before: null,
+          after: account,
+        });
         return account;
       });
     } catch (err) {

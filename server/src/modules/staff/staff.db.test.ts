@@ -62,6 +62,20 @@ describe('staff accounts list', () => {
     expect(Math.min(...secondIds)).toBeGreaterThan(Math.max(...firstIds));
   });
 
+  it('audits an account made on the command line as made by the system', async () => {
+    const made = await buildStaff(portal, { role: 'officer' });
+    const entries = await portal.database.db
+      .selectFrom('audit_log')
+      .select(['actor_type', 'actor_id', 'action', 'after'])
+      .where('entity_type', '=', 'staff')
+      .where('entity_id', '=', String(made.id))
+      .execute();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actor_type: 'system', actor_id: null, action: 'staff.create' });
+    expect(entries[0]!.after).toContain(made.login);
+    expect(entries[0]!.after).not.toContain('password');
+  });
+
   it('refuses bad queries with the error shape', async () => {
     const admin = await buildStaff(portal, { role: 'admin' });
     for (const q of ['?limit=0', '?limit=1000', '?cursor=abc', '?department=-1', '?other=1']) {
