@@ -317,6 +317,7 @@ describe.skipIf(!chromiumPath())('officers’ console', () => {
     await category.getByLabel('Name (English)').fill('Low water pressure');
     await category.getByLabel('Name (Urdu)').fill('پانی کا کم دباؤ');
     await category.getByLabel('Name (Pashto)').fill('د اوبو کم فشار');
+    await category.getByLabel('Search words').fill('Pressure, kam pani، نلکا');
     await category.getByRole('button', { name: 'Add category' }).click();
     await page.getByRole('status').filter({ hasText: 'Category “Low water pressure” added.' }).waitFor();
     await expect
@@ -326,7 +327,12 @@ describe.skipIf(!chromiumPath())('officers’ console', () => {
     const offered = (await inject({ method: 'GET', url: '/api/v1/categories' })).json();
     const created = offered.find((c: { code: string }) => c.code === 'water-supply-low-pressure');
     const group = offered.find((c: { code: string }) => c.code === 'water-supply');
-    expect(created).toMatchObject({ slaDays: 4, parentId: group.id, departmentId: group.departmentId });
+    expect(created).toMatchObject({
+      slaDays: 4,
+      parentId: group.id,
+      departmentId: group.departmentId,
+      keywords: ['pressure', 'kam pani', 'نلکا'],
+    });
 
     await page.getByRole('link', { name: 'Staff', exact: true }).click();
     const account = page.getByRole('form', { name: 'New staff account' });

@@ -189,6 +189,7 @@ export interface NewCategory {
   nameUr: string;
   namePs: string;
   slaDays: number;
+  keywords?: string[];
 }
 
 export interface StaffAccount extends StaffUser {

@@ -121,6 +121,9 @@ export const en = {
   'reference.groupHint': 'A category sits at the top or inside a group of the same department.',
   'reference.slaDays': 'SLA (days to resolve)',
   'reference.slaHint': 'From 1 to 365 days.',
+  'reference.keywords': 'Search words',
+  'reference.keywordsHint':
+    'Other words citizens may search for it by, in any language or spelling, separated by commas (pani, nalka, نلکا).',
   'reference.offeredCheck': 'Offered to citizens',
   'reference.groupWithdraws':
     'Withdrawing a group withdraws the categories inside it; moving it to another department moves them too.',

@@ -238,7 +238,11 @@ describe('departments and categories administration', () => {
       { ...leafBody, code: 'no-sla', slaDays: undefined },
       { ...leafBody, code: 'typed-dept', departmentId: 'phe' },
       { ...leafBody, code: 'huge-name', name: 'x'.repeat(1_000_000) },
-      { ...leafBody, code: 'extra-field', keywords: ['x'] },
+      { ...leafBody, code: 'extra-field', colour: 'red' },
+      { ...leafBody, code: 'blank-keyword', keywords: ['pani', '  '] },
+      { ...leafBody, code: 'long-keyword', keywords: ['x'.repeat(41)] },
+      { ...leafBody, code: 'many-keywords', keywords: Array.from({ length: 31 }, (_, i) => `k${i}`) },
+      { ...leafBody, code: 'typed-keywords', keywords: 'pani' },
     ]) {
       const res = await call('POST', '/staff/categories', admin.token, payload);
       expect(res.statusCode, payload.code).toBe(400);
@@ -246,11 +250,42 @@ describe('departments and categories administration', () => {
     }
     const stored = await db().selectFrom('categories').select('code').execute();
     expect(
-      stored.filter((c) => /^(refused|bad-sla|no-sla|typed-dept|huge-name|extra-field)/.test(c.code)),
+      stored.filter((c) =>
+        /^(refused|bad-sla|no-sla|typed-dept|huge-name|extra-field|\w+-keywords?$)/.test(c.code),
+      ),
     ).toEqual([]);
     const audit = await auditOf('category', leaf.json().id);
     expect(audit.map((e) => e.action)).toEqual(['category.create']);
     expect(JSON.parse(audit[0]!.after!)).toMatchObject({ code: 'street-lights-out', slaDays: 3 });
+  });
+
+  it('keywords citizens search by are set when a category is added and changed later, and audited', async () => {
+    const made = await call('POST', '/staff/categories', admin.token, {
+      code: 'hand-pumps',
+      departmentId: ref.department('phe'),
+      name: 'Broken hand pump',
+      nameUr: 'خراب ہینڈ پمپ',
+      namePs: 'مات لاسي پمپ',
+      slaDays: 7,
+      keywords: ['  Nalka ', 'nalka', 'Hand  pump', 'نلکا'],
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    expect(made.json().keywords).toEqual(['nalka', 'hand pump', 'نلکا']);
+    const id = made.json().id as number;
+    const changed = await call('PATCH', `/staff/categories/${id}`, admin.token, { keywords: ['pump', 'nalka'] });
+    expect(changed.statusCode, changed.body).toBe(200);
+    // Citizens' category search reads them from the public list.
+    const listed = (await call('GET', '/categories')).json() as { id: number; keywords: string[] }[];
+    const found = (Array.isArray(listed) ? listed : (listed as { items: typeof listed }).items).find(
+      (c) => c.id === id,
+    );
+    expect(found?.keywords).toEqual(['pump', 'nalka']);
+    // A change of names only leaves them as they were.
+    await call('PATCH', `/staff/categories/${id}`, admin.token, { name: 'Broken hand pumps' });
+    expect(JSON.parse((await categoryRow('hand-pumps'))!.keywords)).toEqual(['pump', 'nalka']);
+    const audit = await auditOf('category', id);
+    expect(audit.map((a) => a.action)).toEqual(['category.create', 'category.update', 'category.update']);
+    expect(audit[1]!.after).toContain('pump');
   });
 
   it('a new SLA counts for complaints filed afterwards; the earlier ones keep their due date', async () => {

@@ -6,7 +6,7 @@ import { type AuthGuards, staffOf } from '../../http/auth.js';
 import { Id, IdParams, responses } from '../../http/schemas.js';
 import type { Services } from '../../services.js';
 import { policies } from '../complaints/policies.js';
-import { SLA_DAYS } from './service.js';
+import { KEYWORDS, SLA_DAYS } from './service.js';
 
 const Names = { name: Type.String(), nameUr: Type.String(), namePs: Type.String() };
 const DistrictSchema = Type.Object({
@@ -32,6 +32,10 @@ const StaffCategory = Type.Object({ ...CategorySchema.properties, active: Type.B
 const Code = Type.String({ minLength: 2, maxLength: 64 });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const SlaDays = Type.Integer({ minimum: SLA_DAYS.min, maximum: SLA_DAYS.max });
+const Keywords = Type.Array(Type.String({ maxLength: KEYWORDS.maxLength }), {
+  maxItems: KEYWORDS.max,
+  description: 'words citizens may search the category by, in any language or spelling',
+});
 const ParentId = Type.Union([Id, Type.Null()], { description: 'the group it sits in; null: top level' });
 
 /**
@@ -226,6 +230,7 @@ export const geoRoutes: FastifyPluginAsyncTypebox<{ services: Services; guards: 
             nameUr: Name,
             namePs: Name,
             slaDays: SlaDays,
+            keywords: Type.Optional(Keywords),
             active: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
@@ -259,6 +264,7 @@ export const geoRoutes: FastifyPluginAsyncTypebox<{ services: Services; guards: 
             departmentId: Type.Optional(Id),
             parentId: Type.Optional(ParentId),
             slaDays: Type.Optional(SlaDays),
+            keywords: Type.Optional(Keywords),
             active: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false, minProperties: 1 },

@@ -322,6 +322,7 @@ export interface NewCategory extends Required<Names> {
   departmentId: number;
   parentId: number | null;
   slaDays: number;
+  keywords?: string[];
   active?: boolean;
 }
 
@@ -329,8 +330,12 @@ export interface CategoryChange extends Names {
   departmentId?: number;
   parentId?: number | null;
   slaDays?: number;
+  keywords?: string[];
   active?: boolean;
 }
+
+/** Words citizens may search a category by, in any language or spelling ("pani", "nalka"). */
+export const KEYWORDS = { max: 30, maxLength: 40 } as const;
 
 /** The days an office has to resolve a complaint of a category. */
 export const SLA_DAYS = { min: 1, max: 365 } as const;
@@ -354,6 +359,14 @@ function nameColumns(input: Names, fields: Record<string, string>) {
     set[column] = value.trim();
   }
   return set;
+}
+
+/** Trimmed, lower-cased, without repeats; stored as JSON. */
+function keywordsColumn(keywords: string[] | undefined, fields: Record<string, string>): string | undefined {
+  if (keywords === undefined) return undefined;
+  const words = [...new Set(keywords.map((k) => k.trim().replace(/\s+/g, ' ').toLowerCase()))];
+  if (words.some((k) => k.length === 0)) fields.keywords = 'Keywords must not be empty.';
+  return JSON.stringify(words);
 }
 
 function checkSla(days: number | undefined, fields: Record<string, string>) {
@@ -502,6 +515,7 @@ export class ReferenceDataService {
     if (!CODE.test(code)) fields.code = CODE_RULE;
     const names = nameColumns(input, fields);
     checkSla(input.slaDays, fields);
+    const keywords = keywordsColumn(input.keywords, fields) ?? '[]';
     const active = input.active !== false;
     try {
       return await this.change(staffId, async (trx, record) => {
@@ -515,7 +529,7 @@ export class ReferenceDataService {
           name_ur: names.name_ur!,
           name_ps: names.name_ps!,
           sla_days: input.slaDays,
-          keywords: '[]',
+          keywords,
           active: active ? 1 : 0,
           sort: await nextCategorySort(trx),
         });
@@ -539,6 +553,7 @@ export class ReferenceDataService {
     const fields: Record<string, string> = {};
     const names = nameColumns(change, fields);
     checkSla(change.slaDays, fields);
+    const keywords = keywordsColumn(change.keywords, fields);
     return this.change(staffId, async (trx, record) => {
       const before = await findCategory(trx, id);
       if (!before) throw notFound('The category');
@@ -557,6 +572,7 @@ export class ReferenceDataService {
       const row = await updateCategory(trx, id, {
         ...names,
         ...(change.slaDays === undefined ? {} : { sla_days: change.slaDays }),
+        ...(keywords === undefined ? {} : { keywords }),
         department_id: next.departmentId,
         parent_id: next.parentId,
         active: next.active ? 1 : 0,

@@ -414,6 +414,21 @@ function PlacementFields({
   );
 }
 
+/** Comma-separated in the form (Urdu's comma too), a list in the API. */
+const keywordList = (text: string) =>
+  text
+    .split(/[,\u060c]/)
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
+
+function KeywordsField({ value, onChange }: { value: string; onChange: (text: string) => void }) {
+  return (
+    <Field label={t('reference.keywords')} hint={t('reference.keywordsHint')}>
+      <input name="keywords" value={value} onInput={(e) => onChange(e.currentTarget.value)} />
+    </Field>
+  );
+}
+
 function NewCategoryForm({
   departments,
   categories,
@@ -431,6 +446,7 @@ function NewCategoryForm({
     nameUr: '',
     namePs: '',
     slaDays: 7 as number | '',
+    keywords: '',
   };
   const [category, setCategory] = useState(empty);
   const { busy, error, run } = useSubmit();
@@ -442,7 +458,11 @@ function NewCategoryForm({
       onSubmit={async (e) => {
         e.preventDefault();
         let created: StaffCategory | undefined;
-        const body: NewCategory = { ...category, slaDays: Number(category.slaDays) };
+        const body: NewCategory = {
+          ...category,
+          slaDays: Number(category.slaDays),
+          keywords: keywordList(category.keywords),
+        };
         if (await run(async () => (created = await api.createCategory(body)))) {
           setCategory(empty);
           onCreated(created!);
@@ -464,6 +484,7 @@ function NewCategoryForm({
         </Field>
       </div>
       <NameFields value={category} onChange={set} />
+      <KeywordsField value={category.keywords} onChange={(keywords) => set({ keywords })} />
       <button type="submit" class="primary" disabled={busy}>
         {t('reference.addCategory')}
       </button>
@@ -492,6 +513,7 @@ function CategoryForm({
     nameUr: category.nameUr,
     namePs: category.namePs,
     slaDays: category.slaDays as number | '',
+    keywords: category.keywords.join(', '),
     active: category.active,
   });
   const { busy, error, run } = useSubmit();
@@ -504,7 +526,7 @@ function CategoryForm({
       onSubmit={async (e) => {
         e.preventDefault();
         let saved: StaffCategory | undefined;
-        const patch = { ...value, slaDays: Number(value.slaDays) };
+        const patch = { ...value, slaDays: Number(value.slaDays), keywords: keywordList(value.keywords) };
         if (await run(async () => (saved = await api.updateCategory(category.id, patch)))) onSaved(saved!);
       }}
     >
@@ -516,6 +538,7 @@ function CategoryForm({
         onChange={set}
       />
       <NameFields value={value} onChange={set} />
+      <KeywordsField value={value.keywords} onChange={(keywords) => set({ keywords })} />
       <label class="check">
         <input
           type="checkbox"
