@@ -27,7 +27,7 @@ describe.skipIf(!chromiumPath())('messages to citizens in the console', () => {
   });
 
   /** A citizen of Mardan registered and verified through the public API, as the app does it. */
-  async function registerCitizen(): Promise<string> {
+  async function registerCitizen() {
     const who = newIdentity();
     const district = (await e2e.portal.app.services.geo.listDistricts()).find((d) => d.code === 'mardan')!;
     const registered = await e2e.portal.app.inject({
@@ -50,24 +50,28 @@ describe.skipIf(!chromiumPath())('messages to citizens in the console', () => {
       payload: { mobile: who.mobile, code },
     });
     expect(verified.statusCode, verified.body).toBe(200);
-    return verified.json().token as string;
+    return { token: verified.json().token as string, who };
+  }
+
+  async function signInAdmin(page: import('playwright-core').Page) {
+    const admin = await e2e.createStaff({ role: 'admin' });
+    await page.goto(`${e2e.url}/console#/`);
+    await page.getByLabel('Login').fill(admin.login);
+    await page.getByLabel('Password').fill(admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('navigation', { name: 'Console sections' })
+      .getByText('Messages to citizens')
+      .click();
+    await page.getByRole('heading', { name: 'Messages to citizens', level: 1 }).waitFor();
   }
 
   it('an admin writes to a district and its citizen has the message in the Message Box', async () => {
-    const citizenToken = await registerCitizen();
-    const admin = await e2e.createStaff({ role: 'admin' });
+    const citizenToken = (await registerCitizen()).token;
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const page = await context.newPage();
-      await page.goto(`${e2e.url}/console#/`);
-      await page.getByLabel('Login').fill(admin.login);
-      await page.getByLabel('Password').fill(admin.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page
-        .getByRole('navigation', { name: 'Console sections' })
-        .getByText('Messages to citizens')
-        .click();
-      await page.getByRole('heading', { name: 'Messages to citizens', level: 1 }).waitFor();
+      await signInAdmin(page);
 
       // Without a title the server refuses, and the refusal is read out.
       await page.getByLabel('Send to').selectOption({ label: 'Citizens of a district' });
@@ -103,6 +107,48 @@ describe.skipIf(!chromiumPath())('messages to citizens in the console', () => {
       await row.getByText('Citizens of Mardan').waitFor();
       await row.getByText('Delivered to 1 citizen').waitFor();
       await page.screenshot({ path: path.join(SCREENSHOTS, 'console-communications.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('an admin finds one citizen by the mobile number they gave on the phone, and writes to them', async () => {
+    const { token, who } = await registerCitizen();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await signInAdmin(page);
+      await page.getByLabel('Send to').selectOption({ label: 'One citizen' });
+      // Typed as people say it, with a space: 0301 2345678.
+      const national = `${who.mobile.slice(0, 4)} ${who.mobile.slice(4)}`;
+      await page.getByLabel('Find a citizen').fill(national);
+      await page.getByLabel('Find a citizen').press('Enter');
+      await page.getByRole('button', { name: new RegExp(`^Choose citizen \\d+, ${who.name}$`) }).click();
+      await expect.poll(() => page.getByLabel('Citizen id').inputValue()).toMatch(/^\d+$/);
+      await page.getByText(`Chosen: ${who.name}`).waitFor();
+      await page.getByLabel('Title (English)').fill('About your complaint');
+      await page
+        .getByLabel('Message (English)')
+        .fill('Please call the Mardan office about your water complaint.');
+      await page.getByRole('button', { name: 'Send message' }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /delivered to 1 citizen|queued/ })
+        .waitFor();
+      await expect
+        .poll(
+          async () => {
+            const inbox = await e2e.portal.app.inject({
+              method: 'GET',
+              url: '/api/v1/inbox',
+              headers: bearer(token),
+            });
+            return (inbox.json().items as { title: string }[]).map((i) => i.title);
+          },
+          { timeout: 15_000 },
+        )
+        .toContain('About your complaint');
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'console-find-citizen.png'), fullPage: true });
     } finally {
       await context.close();
     }

@@ -253,6 +253,16 @@ export interface BlockedCitizen {
   blockedReason: string | null;
 }
 
+export interface FoundCitizen {
+  id: number;
+  name: string;
+  cnic: string;
+  mobile: string;
+  districtId: number;
+  status: string;
+  createdAt: string;
+}
+
 export interface Sanctioned {
   id: number;
   status: string;
@@ -377,6 +387,7 @@ export const api = {
       'GET',
       `/staff/citizens/blocked${query({ cursor })}`,
     ),
+  findCitizens: (q: string) => request<{ items: FoundCitizen[] }>('GET', `/staff/citizens${query({ q })}`),
   sanction: (citizenId: number, action: 'warn' | 'block' | 'unblock', reason: string) =>
     request<Sanctioned>('POST', `/staff/citizens/${citizenId}/${action}`, { reason }),
 

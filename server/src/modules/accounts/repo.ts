@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DbOrTrx } from '../../db/database.js';
 import type { CitizenStatus, Language, OtpChannel, OtpPurpose } from '../../db/schema.js';
 
@@ -52,6 +53,18 @@ export async function findCitizenByCnicHash(db: DbOrTrx, cnicHash: string) {
     .select(citizenColumns)
     .where('cnic_hash', '=', cnicHash)
     .executeTakeFirst();
+}
+
+/** Part of a name, newest accounts first (a search in the console: a scan is acceptable there). */
+export async function findCitizensByName(db: DbOrTrx, part: string, limit: number) {
+  const pattern = `%${part.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db
+    .selectFrom('citizens')
+    .select(citizenColumns)
+    .where(sql<boolean>`lower(name) like ${pattern} escape '\\'`)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 export async function findTakenIdentity(db: DbOrTrx, cnicHash: string, mobile: string) {

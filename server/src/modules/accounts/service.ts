@@ -15,12 +15,13 @@ import type { GeoService } from '../geo/service.js';
 import type { SessionService } from '../sessions/service.js';
 import type { SmsService } from '../sms/service.js';
 import type { ThrottleService } from '../throttle/service.js';
-import { maskCnic, normalizeMobile, parseCnic } from './identity.js';
+import { maskCnic, normalizeMobile, parseCnic, toAsciiDigits } from './identity.js';
 import type { OtpIssued, OtpService } from './otp.js';
 import {
   findCitizenByCnicHash,
   findCitizenById,
   findCitizenByMobile,
+  findCitizensByName,
   findTakenIdentity,
   insertCitizen,
   updateCitizen,
@@ -355,6 +356,29 @@ export class AccountService {
     });
     if (!profile) throw notFound('The account');
     return profile;
+  }
+
+  /**
+   * Admins find a citizen (to message, warn or block) by CNIC or mobile number in any of the forms a
+   * citizen types them, by id as #123, or by part of the name.
+   */
+  async findForStaff(text: string, limit = 20): Promise<CitizenProfile[]> {
+    const query = text.trim();
+    const id = /^#(\d{1,15})$/.exec(toAsciiDigits(query));
+    if (id) return this.profilesOf([await findCitizenById(this.deps.db, Number(id[1]))]);
+    const cnic = parseCnic(query);
+    if (cnic) return this.profilesOf([await findCitizenByCnicHash(this.deps.db, this.cnicHash(cnic))]);
+    const mobile = /^[+0-9\u06f0-\u06f9\u0660-\u0669][\d\s\u06f0-\u06f9\u0660-\u0669()-]{5,}$/.test(query)
+      ? normalizeMobile(query)
+      : null;
+    if (mobile && 'e164' in mobile)
+      return this.profilesOf([await findCitizenByMobile(this.deps.db, mobile.e164)]);
+    if (query.length < 2) return [];
+    return this.profilesOf(await findCitizensByName(this.deps.db, query, limit));
+  }
+
+  private profilesOf(rows: (CitizenRow | undefined)[]): CitizenProfile[] {
+    return rows.filter((r): r is CitizenRow => r !== undefined).map((r) => this.profile(r));
   }
 
   async fullCnic(citizenId: number): Promise<string> {

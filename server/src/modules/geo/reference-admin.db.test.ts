@@ -272,7 +272,9 @@ describe('departments and categories administration', () => {
     expect(made.statusCode, made.body).toBe(201);
     expect(made.json().keywords).toEqual(['nalka', 'hand pump', 'نلکا']);
     const id = made.json().id as number;
-    const changed = await call('PATCH', `/staff/categories/${id}`, admin.token, { keywords: ['pump', 'nalka'] });
+    const changed = await call('PATCH', `/staff/categories/${id}`, admin.token, {
+      keywords: ['pump', 'nalka'],
+    });
     expect(changed.statusCode, changed.body).toBe(200);
     // Citizens' category search reads them from the public list.
     const listed = (await call('GET', '/categories')).json() as { id: number; keywords: string[] }[];

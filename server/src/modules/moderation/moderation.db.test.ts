@@ -78,6 +78,42 @@ describe('warning and blocking citizens', () => {
     expect((await portal.app.services.audit.verify()).ok).toBe(true);
   });
 
+  it('an admin finds a citizen by CNIC, mobile, id or part of the name', async () => {
+    const admin = await buildStaff(portal, { role: 'admin' });
+    const zarghuna = await buildCitizen(portal, { name: 'Zarghuna Afridi_Test' });
+    await buildCitizen(portal, { name: 'Zarghuna Bibi' });
+    const find = async (q: string) => {
+      const res = await portal.app.inject({
+        method: 'GET',
+        url: `/api/v1/staff/citizens?q=${encodeURIComponent(q)}`,
+        headers: bearer(admin.token),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().items as { id: number; name: string; cnic: string; mobile: string }[]).map((c) => c.id);
+    };
+    const urduDigits = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
+    const dashed = `${zarghuna.cnic.slice(0, 5)}-${zarghuna.cnic.slice(5, 12)}-${zarghuna.cnic.slice(12)}`;
+    const national = `0${zarghuna.mobile.slice(3)}`;
+    for (const q of [zarghuna.cnic, dashed, urduDigits(dashed), zarghuna.mobile, national, `#${zarghuna.id}`]) {
+      expect(await find(q), q).toEqual([zarghuna.id]);
+    }
+    expect(await find('zarghuna')).toHaveLength(2);
+    expect(await find('afridi_t')).toEqual([zarghuna.id]);
+    // Wildcards are searched for as they are, and a CNIC nobody has finds nobody.
+    expect(await find('%%')).toEqual([]);
+    expect(await find('a%b')).toEqual([]);
+    expect(await find('g_una')).toEqual([]);
+    expect(await find('11111-1111111-1')).toEqual([]);
+    const one = await portal.app.inject({
+      method: 'GET',
+      url: `/api/v1/staff/citizens?q=${zarghuna.mobile.replace('+', '%2B')}`,
+      headers: bearer(admin.token),
+    });
+    // Only the masked CNIC is listed.
+    expect(one.json().items[0].cnic).toMatch(/^\d{5}-\*{7}-\d$/);
+    expect(one.json().items[0]).not.toHaveProperty('email');
+  });
+
   it('is for admins only, and refuses bad input', async () => {
     const citizen = await buildCitizen(portal);
     const supervisor = await buildStaff(portal, { role: 'supervisor' });
@@ -116,5 +152,17 @@ describe('warning and blocking citizens', () => {
       .where('id', '=', citizen.id)
       .executeTakeFirstOrThrow();
     expect(row.status).toBe('active');
+
+    // Finding citizens: admins only, with a query of sensible length.
+    const search = (token: string, q: string) =>
+      portal.app.inject({ method: 'GET', url: `/api/v1/staff/citizens${q}`, headers: bearer(token) });
+    for (const who of [supervisor, officer, citizen]) {
+      expect([401, 403]).toContain((await search(who.token, '?q=amina')).statusCode);
+    }
+    for (const q of ['', '?q=', `?q=${'x'.repeat(101)}`, '?q=amina&limit=5000']) {
+      const res = await search(admin.token, q);
+      expect(res.statusCode, q).toBe(400);
+      expect(errorOf(res).code).toBe('validation_failed');
+    }
   });
 });

@@ -11,7 +11,17 @@ const Sanctioned = Type.Object({
   blockedReason: Type.Union([Type.String(), Type.Null()]),
 });
 
-/** Admins only: warning and blocking citizens who misuse the portal. */
+const CitizenFound = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  cnic: Type.String({ description: 'Masked: 17301-*******-3' }),
+  mobile: Type.String(),
+  districtId: Type.Integer(),
+  status: Type.String(),
+  createdAt: Type.String(),
+});
+
+/** Admins only: finding citizens, and warning and blocking those who misuse the portal. */
 export const moderationRoutes: FastifyPluginAsyncTypebox<{ services: Services; guards: AuthGuards }> = async (
   app,
   { services, guards },
@@ -41,6 +51,23 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ services: Services; g
         services.moderation.sanction(staffOf(request).id, request.params.id, action, request.body.reason),
     );
   }
+
+  app.get(
+    '/staff/citizens',
+    {
+      preHandler: admin,
+      schema: {
+        tags: ['moderation'],
+        summary: 'Find citizens by CNIC, mobile number, id (#123) or part of the name',
+        querystring: Type.Object(
+          { q: Type.String({ minLength: 1, maxLength: 100 }) },
+          { additionalProperties: false },
+        ),
+        response: responses({ 200: Type.Object({ items: Type.Array(CitizenFound) }) }),
+      },
+    },
+    async (request) => ({ items: await services.accounts.findForStaff(request.query.q) }),
+  );
 
   app.get(
     '/staff/citizens/blocked',

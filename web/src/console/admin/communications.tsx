@@ -4,6 +4,7 @@ import { nameOf, useConsole } from '../context.js';
 import { useLoad, useSubmit } from '../hooks.js';
 import { formatDateTime, plural, t } from '../strings.js';
 import { ErrorRegion, Field, Loading, NamedSelect, NotAvailable, StatusRegion } from '../widgets.js';
+import { CitizenFinder } from './citizen-finder.js';
 
 type Language = 'en' | 'ur' | 'ps';
 type Texts = Record<Language, string | null>;
@@ -208,6 +209,7 @@ function CommunicationForm({ onSent }: { onSent: () => void }) {
           />
         )}
       </div>
+      {type === 'citizen' && <CitizenFinder onChoose={(c) => setCitizenId(String(c.id))} />}
       <p class="field-hint">{t('communications.languageHint')}</p>
       <div class="languages">
         {LANGUAGES.map((l) => (
