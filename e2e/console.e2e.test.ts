@@ -345,12 +345,30 @@ describe.skipIf(!chromiumPath())('officers’ console', () => {
     await account.getByRole('button', { name: 'Create account' }).click();
     await page.getByRole('status').filter({ hasText: 'Account “bilal.phe” created' }).waitFor();
     await expect.poll(() => page.locator('table').textContent()).toContain('Bilal Ahmad');
+    // Edited in place: the name, then a new password (Cancel first leaves the form unsent).
+    await page.getByRole('button', { name: 'Edit bilal.phe' }).click();
+    const edit = page.getByRole('form', { name: 'Edit bilal.phe' });
+    await edit.getByLabel('Full name').fill('Bilal Ahmad Khan');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Account “bilal.phe” saved.' }).waitFor();
+    await expect.poll(() => page.locator('table').textContent()).toContain('Bilal Ahmad Khan');
+    await page.getByRole('button', { name: 'Reset password of bilal.phe' }).click();
+    await page
+      .getByRole('form', { name: 'New password for bilal.phe' })
+      .getByRole('button', { name: 'Cancel' })
+      .click();
+    expect(await page.getByRole('form', { name: 'New password for bilal.phe' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Reset password of bilal.phe' }).click();
+    const reset = page.getByRole('form', { name: 'New password for bilal.phe' });
+    await reset.getByLabel('New password').fill('officer passphrase 2');
+    await reset.getByRole('button', { name: 'Set password' }).click();
+    await page.getByRole('status').filter({ hasText: 'New password set for “bilal.phe”' }).waitFor();
     await page.screenshot({ path: shot('staff') });
     await page.context().close();
 
     const officerPage = await newPage();
-    await signIn(officerPage, { login: 'bilal.phe', password: 'officer passphrase 1' });
-    await expect.poll(() => officerPage.locator('.who').textContent()).toContain('Bilal Ahmad');
+    await signIn(officerPage, { login: 'bilal.phe', password: 'officer passphrase 2' });
+    await expect.poll(() => officerPage.locator('.who').textContent()).toContain('Bilal Ahmad Khan');
     // The new category is in the officer's filters; the admin screens are not in their menu.
     await expect
       .poll(() =>

@@ -1,4 +1,4 @@
-import { cloneElement, type VNode } from 'preact';
+import { type ComponentChildren, cloneElement, type VNode } from 'preact';
 import { useId } from 'preact/hooks';
 import type { ApiError } from './api.js';
 import { statusLabel, t } from './strings.js';
@@ -120,5 +120,46 @@ export function NamedSelect({
         ))}
       </select>
     </Field>
+  );
+}
+
+/** An inline form that edits one row in place: its fields, Save (or another verb) and Cancel, and the refusal read out. */
+export function EditForm({
+  label,
+  busy,
+  error,
+  submitLabel,
+  onSubmit,
+  onCancel,
+  children,
+}: {
+  label: string;
+  busy: boolean;
+  error: ApiError | null;
+  submitLabel?: string;
+  onSubmit: () => Promise<void>;
+  onCancel: () => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <form
+      class="action-form"
+      aria-label={label}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onSubmit();
+      }}
+    >
+      {children}
+      <div class="buttons">
+        <button type="submit" class="primary" disabled={busy}>
+          {submitLabel ?? t('common.save')}
+        </button>
+        <button type="button" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+      <ErrorRegion error={error} />
+    </form>
   );
 }

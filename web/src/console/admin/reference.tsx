@@ -10,7 +10,7 @@ import {
 import { isAdmin, useConsole } from '../context.js';
 import { useLoad, useSubmit } from '../hooks.js';
 import { t } from '../strings.js';
-import { ErrorRegion, Field, Loading, NamedSelect, StatusRegion } from '../widgets.js';
+import { EditForm, ErrorRegion, Field, Loading, NamedSelect, StatusRegion } from '../widgets.js';
 
 /**
  * Departments and the complaint categories each handles, with the days an office has to resolve them.
@@ -324,11 +324,12 @@ function DepartmentForm({
   const { busy, error, run } = useSubmit();
   const set = (patch: Partial<typeof value>) => setValue((v) => ({ ...v, ...patch }));
   return (
-    <form
-      class="action-form"
-      aria-label={t('reference.editDepartment', { name: department.name })}
-      onSubmit={async (e) => {
-        e.preventDefault();
+    <EditForm
+      label={t('reference.editDepartment', { name: department.name })}
+      busy={busy}
+      error={error}
+      onCancel={onCancel}
+      onSubmit={async () => {
         let saved: StaffDepartment | undefined;
         if (await run(async () => (saved = await api.updateDepartment(department.id, value))))
           onSaved(saved!);
@@ -344,16 +345,7 @@ function DepartmentForm({
         />
         {t('reference.departmentListed')}
       </label>
-      <div class="buttons">
-        <button type="submit" class="primary" disabled={busy}>
-          {t('common.save')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
-      <ErrorRegion error={error} />
-    </form>
+    </EditForm>
   );
 }
 
@@ -520,11 +512,12 @@ function CategoryForm({
   const set = (patch: Partial<typeof value>) => setValue((v) => ({ ...v, ...patch }));
   const isGroup = categories.some((c) => c.parentId === category.id);
   return (
-    <form
-      class="action-form"
-      aria-label={t('reference.editCategory', { name: category.name })}
-      onSubmit={async (e) => {
-        e.preventDefault();
+    <EditForm
+      label={t('reference.editCategory', { name: category.name })}
+      busy={busy}
+      error={error}
+      onCancel={onCancel}
+      onSubmit={async () => {
         let saved: StaffCategory | undefined;
         const patch = { ...value, slaDays: Number(value.slaDays), keywords: keywordList(value.keywords) };
         if (await run(async () => (saved = await api.updateCategory(category.id, patch)))) onSaved(saved!);
@@ -549,15 +542,6 @@ function CategoryForm({
         {t('reference.offeredCheck')}
       </label>
       {isGroup && <p class="muted">{t('reference.groupWithdraws')}</p>}
-      <div class="buttons">
-        <button type="submit" class="primary" disabled={busy}>
-          {t('common.save')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
-      <ErrorRegion error={error} />
-    </form>
+    </EditForm>
   );
 }

@@ -3,7 +3,7 @@ import { type ApiError, api, type Role, type StaffAccount, type StaffUser } from
 import { isAdmin, nameOf, useConsole } from '../context.js';
 import { asApiError, useSubmit } from '../hooks.js';
 import { t } from '../strings.js';
-import { ErrorRegion, Field, Loading, NamedSelect, StatusRegion } from '../widgets.js';
+import { EditForm, ErrorRegion, Field, Loading, NamedSelect, StatusRegion } from '../widgets.js';
 
 const ROLES: readonly Role[] = ['admin', 'supervisor', 'officer'];
 const roleName = (role: Role) => t(`staff.roles.${role}`);
@@ -382,11 +382,12 @@ function EditAccountForm({
   const { busy, error, run } = useSubmit();
   const set = (patch: Partial<typeof value>) => setValue((v) => ({ ...v, ...patch }));
   return (
-    <form
-      class="action-form"
-      aria-label={t('staff.editHeading', { login: account.login })}
-      onSubmit={async (e) => {
-        e.preventDefault();
+    <EditForm
+      label={t('staff.editHeading', { login: account.login })}
+      busy={busy}
+      error={error}
+      onCancel={onCancel}
+      onSubmit={async () => {
         let saved: StaffAccount | undefined;
         if (await run(async () => (saved = await api.updateStaffAccount(account.id, value)))) onSaved(saved!);
       }}
@@ -414,16 +415,7 @@ function EditAccountForm({
           {t('common.active')}
         </label>
       )}
-      <div class="buttons">
-        <button type="submit" class="primary" disabled={busy}>
-          {t('common.save')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
-      <ErrorRegion error={error} />
-    </form>
+    </EditForm>
   );
 }
 
@@ -439,11 +431,13 @@ function PasswordForm({
   const [password, setPassword] = useState('');
   const { busy, error, run } = useSubmit();
   return (
-    <form
-      class="action-form"
-      aria-label={t('staff.resetHeading', { login: account.login })}
-      onSubmit={async (e) => {
-        e.preventDefault();
+    <EditForm
+      label={t('staff.resetHeading', { login: account.login })}
+      busy={busy}
+      error={error}
+      submitLabel={t('staff.setPassword')}
+      onCancel={onCancel}
+      onSubmit={async () => {
         if (await run(() => api.resetStaffPassword(account.id, password))) onSaved();
       }}
     >
@@ -459,15 +453,6 @@ function PasswordForm({
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
       </Field>
-      <div class="buttons">
-        <button type="submit" class="primary" disabled={busy}>
-          {t('staff.setPassword')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-      </div>
-      <ErrorRegion error={error} />
-    </form>
+    </EditForm>
   );
 }
