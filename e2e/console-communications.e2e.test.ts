@@ -53,6 +53,16 @@ describe.skipIf(!chromiumPath())('messages to citizens in the console', () => {
     return { token: verified.json().token as string, who };
   }
 
+  /** What the citizen's Message Box holds; delivery to an audience runs in the background. */
+  async function inboxTitles(token: string) {
+    const inbox = await e2e.portal.app.inject({
+      method: 'GET',
+      url: '/api/v1/inbox',
+      headers: bearer(token),
+    });
+    return (inbox.json().items as { title: string }[]).map((i) => i.title);
+  }
+
   async function signInAdmin(page: import('playwright-core').Page) {
     const admin = await e2e.createStaff({ role: 'admin' });
     await page.goto(`${e2e.url}/console#/`);
@@ -89,17 +99,7 @@ describe.skipIf(!chromiumPath())('messages to citizens in the console', () => {
 
       // The job delivers it in the background; the list then shows it done.
       await expect
-        .poll(
-          async () => {
-            const inbox = await e2e.portal.app.inject({
-              method: 'GET',
-              url: '/api/v1/inbox',
-              headers: bearer(citizenToken),
-            });
-            return (inbox.json().items as { title: string }[]).map((i) => i.title);
-          },
-          { timeout: 15_000 },
-        )
+        .poll(() => inboxTitles(citizenToken), { timeout: 15_000 })
         .toContain('Water supply restored in Mardan');
 
       await page.reload();
@@ -135,19 +135,7 @@ describe.skipIf(!chromiumPath())('messages to citizens in the console', () => {
         .getByRole('status')
         .filter({ hasText: /delivered to 1 citizen|queued/ })
         .waitFor();
-      await expect
-        .poll(
-          async () => {
-            const inbox = await e2e.portal.app.inject({
-              method: 'GET',
-              url: '/api/v1/inbox',
-              headers: bearer(token),
-            });
-            return (inbox.json().items as { title: string }[]).map((i) => i.title);
-          },
-          { timeout: 15_000 },
-        )
-        .toContain('About your complaint');
+      await expect.poll(() => inboxTitles(token), { timeout: 15_000 }).toContain('About your complaint');
       await page.screenshot({ path: path.join(SCREENSHOTS, 'console-find-citizen.png'), fullPage: true });
     } finally {
       await context.close();
