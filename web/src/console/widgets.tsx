@@ -163,3 +163,48 @@ export function EditForm({
     </form>
   );
 }
+
+/** A name in the portal's three languages; Urdu and Pashto are typed right to left. */
+export interface Names {
+  name: string;
+  nameUr: string;
+  namePs: string;
+}
+
+export function NameFields({ value, onChange }: { value: Names; onChange: (patch: Partial<Names>) => void }) {
+  return (
+    <div class="filter-row">
+      <Field label={t('common.nameEn')}>
+        <input
+          name="name"
+          required
+          maxLength={200}
+          value={value.name}
+          onInput={(e) => onChange({ name: e.currentTarget.value })}
+        />
+      </Field>
+      <Field label={t('common.nameUr')}>
+        <input
+          name="nameUr"
+          lang="ur"
+          dir="rtl"
+          required
+          maxLength={200}
+          value={value.nameUr}
+          onInput={(e) => onChange({ nameUr: e.currentTarget.value })}
+        />
+      </Field>
+      <Field label={t('common.namePs')}>
+        <input
+          name="namePs"
+          lang="ps"
+          dir="rtl"
+          required
+          maxLength={200}
+          value={value.namePs}
+          onInput={(e) => onChange({ namePs: e.currentTarget.value })}
+        />
+      </Field>
+    </div>
+  );
+}

@@ -3,7 +3,7 @@ import { api, type Office } from '../api.js';
 import { nameOf, useConsole } from '../context.js';
 import { useLoad, useSubmit } from '../hooks.js';
 import { t } from '../strings.js';
-import { ErrorRegion, Field, Loading, NamedSelect, StatusRegion } from '../widgets.js';
+import { ErrorRegion, Field, Loading, NamedSelect, NameFields, StatusRegion } from '../widgets.js';
 
 /** A province has hundreds of offices; the table stays short until it is filtered. */
 const SHOWN = 40;
@@ -151,36 +151,7 @@ function NewOfficeForm({ onCreated }: { onCreated: () => void }) {
           />
         </Field>
       </div>
-      <div class="filter-row">
-        <Field label="Name (English)">
-          <input
-            name="name"
-            required
-            value={office.name}
-            onInput={(e) => set({ name: e.currentTarget.value })}
-          />
-        </Field>
-        <Field label="Name (Urdu)">
-          <input
-            name="nameUr"
-            lang="ur"
-            dir="rtl"
-            required
-            value={office.nameUr}
-            onInput={(e) => set({ nameUr: e.currentTarget.value })}
-          />
-        </Field>
-        <Field label="Name (Pashto)">
-          <input
-            name="namePs"
-            lang="ps"
-            dir="rtl"
-            required
-            value={office.namePs}
-            onInput={(e) => set({ namePs: e.currentTarget.value })}
-          />
-        </Field>
-      </div>
+      <NameFields value={office} onChange={set} />
       <button type="submit" class="primary" disabled={busy}>
         Open office
       </button>

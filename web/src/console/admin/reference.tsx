@@ -10,7 +10,7 @@ import {
 import { isAdmin, useConsole } from '../context.js';
 import { useLoad, useSubmit } from '../hooks.js';
 import { t } from '../strings.js';
-import { EditForm, ErrorRegion, Field, Loading, NamedSelect, StatusRegion } from '../widgets.js';
+import { EditForm, ErrorRegion, Field, Loading, NamedSelect, NameFields, StatusRegion } from '../widgets.js';
 
 /**
  * Departments and the complaint categories each handles, with the days an office has to resolve them.
@@ -225,47 +225,7 @@ function CategoryRow({
   );
 }
 
-type Names = { name: string; nameUr: string; namePs: string };
-
 /** The three names every department and category has; Urdu and Pashto are written right to left. */
-function NameFields({ value, onChange }: { value: Names; onChange: (patch: Partial<Names>) => void }) {
-  return (
-    <div class="filter-row">
-      <Field label={t('common.nameEn')}>
-        <input
-          name="name"
-          required
-          maxLength={200}
-          value={value.name}
-          onInput={(e) => onChange({ name: e.currentTarget.value })}
-        />
-      </Field>
-      <Field label={t('common.nameUr')}>
-        <input
-          name="nameUr"
-          lang="ur"
-          dir="rtl"
-          required
-          maxLength={200}
-          value={value.nameUr}
-          onInput={(e) => onChange({ nameUr: e.currentTarget.value })}
-        />
-      </Field>
-      <Field label={t('common.namePs')}>
-        <input
-          name="namePs"
-          lang="ps"
-          dir="rtl"
-          required
-          maxLength={200}
-          value={value.namePs}
-          onInput={(e) => onChange({ namePs: e.currentTarget.value })}
-        />
-      </Field>
-    </div>
-  );
-}
-
 function NewDepartmentForm({ onCreated }: { onCreated: (d: StaffDepartment) => void }) {
   const empty = { code: '', name: '', nameUr: '', namePs: '' };
   const [department, setDepartment] = useState(empty);
