@@ -576,6 +576,16 @@ export interface RollupCurrentTable {
   count: number;
 }
 
+/** Open complaints per place, category and the month (its first day, UTC) they fall due. */
+export interface RollupOpenDueTable {
+  due_month: string;
+  office_id: number;
+  department_id: number;
+  district_id: number;
+  category_id: number;
+  count: number;
+}
+
 export interface HeatCellsTable {
   month: string;
   cell_lat: number;
@@ -648,6 +658,7 @@ export interface DB {
   rollups_department: RollupsDepartmentTable;
   rollup_staff: RollupStaffTable;
   rollup_current: RollupCurrentTable;
+  rollup_open_due: RollupOpenDueTable;
   heat_cells: HeatCellsTable;
   portal_settings: PortalSettingsTable;
   api_keys: ApiKeysTable;

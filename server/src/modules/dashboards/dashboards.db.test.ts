@@ -55,6 +55,9 @@ describe('dashboards: rollups, scopes, drill-down, CSV and the public page', () 
       heat: (await db.selectFrom('heat_cells').selectAll().execute())
         .filter((r) => Number(r.count) !== 0)
         .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      openDue: (await db.selectFrom('rollup_open_due').selectAll().execute())
+        .filter((r) => Number(r.count) !== 0)
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     };
   };
 

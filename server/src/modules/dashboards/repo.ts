@@ -49,6 +49,7 @@ type Table =
   | 'rollups_place'
   | 'rollups_department'
   | 'rollup_current'
+  | 'rollup_open_due'
   | 'heat_cells'
   | 'heat_place'
   | 'rollup_staff';
@@ -192,7 +193,10 @@ export async function currentCounts(
   return new Map(rows.map((r) => [r.key === undefined ? null : Number(r.key), Number(r.n ?? 0)]));
 }
 
-/** Open complaints past their due date, counted from the complaints_open_due index. */
+/**
+ * Open complaints past their due date: those due in earlier months from rollup_open_due, and this month's
+ * from the complaints_open_due index (a month of due dates at most, however large the backlog).
+ */
 export async function overdueCounts(
   db: DbOrTrx,
   scope: DashboardScope,
@@ -201,11 +205,20 @@ export async function overdueCounts(
   now: string,
   by?: Dimension,
 ): Promise<Map<number | null, number>> {
+  const month = `${now.slice(0, 7)}-01`;
+  let earlier: AnyQuery = db
+    .selectFrom('rollup_open_due')
+    .select(sql<number>`sum(count)`.as('n'))
+    .where('due_month', '<', month);
+  earlier = applyScope(earlier, scope, narrow, 'rollup_open_due');
+  if (by) earlier = earlier.select(sql.ref(COLUMN[by]).as('key')).groupBy(COLUMN[by]);
+
   const officeCol = sql<number>`coalesce(complaints.office_id, 0)`;
   let q: AnyQuery = db
     .selectFrom('complaints')
     .select(sql<number>`count(*)`.as('n'))
     .where('status', 'in', [...open])
+    .where('due_at', '>=', `${month}T00:00:00.000Z`)
     .where('due_at', '<', now);
   // `+department_id` keeps the planner on complaints_open_due: the department's own index would visit
   // every open complaint's row to read its due date.
@@ -215,15 +228,25 @@ export async function overdueCounts(
   if (scope.kind === 'offices')
     q = q.where('office_id', 'in', scope.officeIds.length ? scope.officeIds : [-1]);
   if (narrow.departmentId !== undefined) q = q.where(department, '=', narrow.departmentId);
-  if (narrow.officeId !== undefined) q = q.where('office_id', '=', narrow.officeId);
+  // Office 0 is the provincial triage queue: complaints without an office.
+  if (narrow.officeId === 0) q = q.where('office_id', 'is', null);
+  else if (narrow.officeId !== undefined) q = q.where('office_id', '=', narrow.officeId);
   if (narrow.districtId !== undefined) q = q.where('district_id', '=', narrow.districtId);
   if (narrow.categoryIds) q = q.where('category_id', 'in', narrow.categoryIds);
   if (by) {
     const col = by === 'office' ? officeCol : sql.ref(`complaints.${COLUMN[by]}`);
     q = q.select(col.as('key')).groupBy(col);
   }
-  const rows = (await q.execute()) as { key?: unknown; n: unknown }[];
-  return new Map(rows.map((r) => [r.key === undefined ? null : Number(r.key), Number(r.n ?? 0)]));
+
+  const counts = new Map<number | null, number>();
+  const [before, thisMonth] = await Promise.all([earlier.execute(), q.execute()]);
+  for (const r of [...before, ...thisMonth] as { key?: unknown; n: unknown }[]) {
+    const key = r.key === undefined ? null : Number(r.key);
+    counts.set(key, (counts.get(key) ?? 0) + Number(r.n ?? 0));
+  }
+  // Rollup rows that complaints have all left stay at zero until a rebuild: no figure to show.
+  for (const [key, n] of counts) if (n === 0 && key !== null) counts.delete(key);
+  return counts;
 }
 
 export interface HeatFilter {

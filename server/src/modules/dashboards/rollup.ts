@@ -2,7 +2,7 @@ import { type Generated, type Kysely, sql, type Transaction } from 'kysely';
 import { type DbOrTrx, dialectOf } from '../../db/database.js';
 import { parseJson } from '../../db/json.js';
 import type { ComplaintStatus, DB, RollupCounters } from '../../db/schema.js';
-import type { AppliedEvent, EventSubscriber } from '../complaints/lifecycle.js';
+import { type AppliedEvent, type EventSubscriber, OPEN_STATUSES } from '../complaints/lifecycle.js';
 
 /**
  * Dashboard rollups, kept current by a lifecycle subscriber in each event's transaction:
@@ -13,6 +13,7 @@ import type { AppliedEvent, EventSubscriber } from '../complaints/lifecycle.js';
  *   departments' figures, and every series, read a few rows per bucket);
  * - `rollup_staff`: the same per staff member who resolved;
  * - `rollup_current`: complaints now per place, category and status;
+ * - `rollup_open_due`: open complaints now per place, category and the month they fall due (overdue figures);
  * - `heat_cells`: complaints per map cell, filing month, category, department and status;
  * - `heat_area`: complaints per map cell and filing month with a column per status, at each of HEAT_SCALES
  *   (the heat map of everything reads a row per cell and month);
@@ -234,6 +235,40 @@ async function moveCurrent(trx: DbOrTrx, row: Row, delta: number) {
     .execute();
 }
 
+/** The rollup_open_due row a complaint counts in, while it is open. */
+function openDueKey(row: Row) {
+  if (!OPEN_STATUSES.includes(row.status)) return null;
+  return {
+    due_month: monthOf(dayOf(row.due_at)),
+    office_id: row.office_id ?? 0,
+    department_id: row.department_id,
+    district_id: row.district_id,
+    category_id: row.category_id,
+  };
+}
+
+/** Moves a complaint between rows of rollup_open_due as it opens, closes, moves or gets a new due date. */
+async function moveOpenDue(trx: DbOrTrx, before: Row | null, after: Row) {
+  const was = before && openDueKey(before);
+  const is = openDueKey(after);
+  if (was && is && JSON.stringify(was) === JSON.stringify(is)) return;
+  for (const [key, delta] of [
+    [was, -1],
+    [is, 1],
+  ] as const) {
+    if (!key) continue;
+    await trx
+      .insertInto('rollup_open_due')
+      .values({ ...key, count: delta })
+      .onConflict((oc) =>
+        oc
+          .columns(['due_month', 'office_id', 'department_id', 'district_id', 'category_id'])
+          .doUpdateSet({ count: sql`rollup_open_due.count + ${delta}` }),
+      )
+      .execute();
+  }
+}
+
 type HeatTable = 'heat_area' | 'heat_place';
 
 /**
@@ -341,6 +376,7 @@ export function rollupSubscriber(): EventSubscriber {
       await moveCurrent(trx, after, 1);
       await moveHeat(trx, before, after);
     }
+    await moveOpenDue(trx, before, after);
     const to = event.to_status;
     if (event.type !== 'submitted' && (to === null || to === before?.status)) return;
     const place: Place = {
@@ -406,6 +442,7 @@ async function rebuild(trx: DbOrTrx) {
   await trx.deleteFrom('rollups_department').execute();
   await trx.deleteFrom('rollup_staff').execute();
   await trx.deleteFrom('rollup_current').execute();
+  await trx.deleteFrom('rollup_open_due').execute();
   await trx.deleteFrom('heat_cells').execute();
   await withHeatTables(trx).deleteFrom('heat_area').execute();
   await withHeatTables(trx).deleteFrom('heat_place').execute();
@@ -524,6 +561,15 @@ async function rebuild(trx: DbOrTrx) {
   await sql`insert into rollup_current (office_id, department_id, district_id, category_id, status, count)
     select coalesce(office_id, 0), department_id, district_id, category_id, status, count(*) from complaints
     group by coalesce(office_id, 0), department_id, district_id, category_id, status`.execute(trx);
+  const dueMonth = pg
+    ? `to_char(due_at at time zone 'UTC', 'YYYY-MM') || '-01'`
+    : `substr(due_at, 1, 7) || '-01'`;
+  await sql`insert into rollup_open_due (due_month, office_id, department_id, district_id, category_id, count)
+    select ${sql.raw(dueMonth)}, coalesce(office_id, 0), department_id, district_id, category_id, count(*)
+    from complaints where status in (${sql.join([...OPEN_STATUSES])})
+    group by ${sql.raw(dueMonth)}, coalesce(office_id, 0), department_id, district_id, category_id`.execute(
+    trx,
+  );
   // floor() as JavaScript's Math.floor does it, on SQLite builds without math functions too.
   const cell = (col: string) =>
     pg

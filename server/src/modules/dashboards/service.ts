@@ -43,9 +43,9 @@ import {
 const DAY = 86_400_000;
 const MAX_RANGE_DAYS = 366 * 5;
 /**
- * Overdue is the only figure read from the complaints (open and past the due date at this instant, which no
- * event marks), by a covering index; a count is reused for this long against bursts, so a dashboard's
- * overdue figures lag by at most this.
+ * Overdue (open and past the due date at this instant, which no event marks) adds rollup_open_due's earlier
+ * months to this month's open complaints past due, read from an index; a count is reused for this long
+ * against bursts, so a dashboard's overdue figures lag by at most this.
  */
 export const OVERDUE_TTL_MS = 5_000;
 /** How long a heat map answer is reused, against bursts of the same view. */
@@ -277,7 +277,7 @@ export interface BreakdownRow extends Figures {
  * asks: admins everything, supervisors their department, officers their office(s).
  */
 export class DashboardService {
-  /** Overdue counts per scope and grouping, for OVERDUE_TTL_MS: the one figure that scans an index. */
+  /** Overdue counts per scope and grouping, for OVERDUE_TTL_MS: the one figure that reads the complaints. */
   private readonly overdue = new Map<string, { at: number; counts: Promise<Map<number | null, number>> }>();
   private readonly heat = new Map<string, { at: number; cells: Promise<HeatRow[]> }>();
   /** How long answers are reused (0: never). */

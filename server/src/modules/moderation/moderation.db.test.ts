@@ -89,12 +89,21 @@ describe('warning and blocking citizens', () => {
         headers: bearer(admin.token),
       });
       expect(res.statusCode, res.body).toBe(200);
-      return (res.json().items as { id: number; name: string; cnic: string; mobile: string }[]).map((c) => c.id);
+      return (res.json().items as { id: number; name: string; cnic: string; mobile: string }[]).map(
+        (c) => c.id,
+      );
     };
     const urduDigits = (s: string) => s.replace(/\d/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
     const dashed = `${zarghuna.cnic.slice(0, 5)}-${zarghuna.cnic.slice(5, 12)}-${zarghuna.cnic.slice(12)}`;
     const national = `0${zarghuna.mobile.slice(3)}`;
-    for (const q of [zarghuna.cnic, dashed, urduDigits(dashed), zarghuna.mobile, national, `#${zarghuna.id}`]) {
+    for (const q of [
+      zarghuna.cnic,
+      dashed,
+      urduDigits(dashed),
+      zarghuna.mobile,
+      national,
+      `#${zarghuna.id}`,
+    ]) {
       expect(await find(q), q).toEqual([zarghuna.id]);
     }
     expect(await find('zarghuna')).toHaveLength(2);
