@@ -1,14 +1,7 @@
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  chromiumPath,
-  type E2EPortal,
-  launchChromium,
-  newIdentity,
-  SCREENSHOTS,
-  startPortal,
-} from './harness.js';
+import { chromiumPath, type E2EPortal, launchChromium, SCREENSHOTS, startPortal } from './harness.js';
 
 // An admin writes to the citizens of a district from the console; a citizen registered there finds the
 // message in their Message Box.
@@ -25,33 +18,6 @@ describe.skipIf(!chromiumPath())('messages to citizens in the console', () => {
     await browser?.close();
     await e2e?.stop();
   });
-
-  /** A citizen of Mardan registered and verified through the public API, as the app does it. */
-  async function registerCitizen() {
-    const who = newIdentity();
-    const district = (await e2e.portal.app.services.geo.listDistricts()).find((d) => d.code === 'mardan')!;
-    const registered = await e2e.portal.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/register',
-      payload: {
-        name: who.name,
-        cnic: who.cnic,
-        mobile: who.mobile,
-        district: district.id,
-        password: who.password,
-        language: 'en',
-      },
-    });
-    expect(registered.statusCode, registered.body).toBe(201);
-    const code = await e2e.smsCode(who.mobile);
-    const verified = await e2e.portal.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/verify',
-      payload: { mobile: who.mobile, code },
-    });
-    expect(verified.statusCode, verified.body).toBe(200);
-    return { token: verified.json().token as string, who };
-  }
 
   /** What the citizen's Message Box holds; delivery to an audience runs in the background. */
   async function inboxTitles(token: string) {
@@ -77,7 +43,7 @@ describe.skipIf(!chromiumPath())('messages to citizens in the console', () => {
   }
 
   it('an admin writes to a district and its citizen has the message in the Message Box', async () => {
-    const citizenToken = (await registerCitizen()).token;
+    const citizenToken = (await e2e.registerCitizen({ district: 'mardan' })).token;
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const page = await context.newPage();
@@ -113,7 +79,7 @@ describe.skipIf(!chromiumPath())('messages to citizens in the console', () => {
   });
 
   it('an admin finds one citizen by the mobile number they gave on the phone, and writes to them', async () => {
-    const { token, who } = await registerCitizen();
+    const { token, who } = await e2e.registerCitizen({ district: 'mardan' });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const page = await context.newPage();

@@ -3,14 +3,7 @@ import type { InjectOptions } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audio, jpeg, video } from '../server/test/media-samples.js';
-import {
-  chromiumPath,
-  type E2EPortal,
-  launchChromium,
-  newIdentity,
-  SCREENSHOTS,
-  startPortal,
-} from './harness.js';
+import { chromiumPath, type E2EPortal, launchChromium, SCREENSHOTS, startPortal } from './harness.js';
 
 // The officers' console in Chromium at desk size: an officer works a complaint from the queue to its
 // resolution, a supervisor notes and forwards one, an admin verifies the audit chain, and an officer of
@@ -40,33 +33,6 @@ describe.skipIf(!chromiumPath())('officers’ console', () => {
 
   const inject = (options: InjectOptions) => e2e.portal.app.inject(options);
 
-  /** A citizen registered and verified through the public API, as the app does it. */
-  async function registerCitizen(): Promise<string> {
-    const who = newIdentity();
-    const district = (await e2e.portal.app.services.geo.listDistricts()).find((d) => d.code === 'peshawar')!;
-    const registered = await inject({
-      method: 'POST',
-      url: '/api/v1/auth/register',
-      payload: {
-        name: 'Amina Khan',
-        cnic: who.cnic,
-        mobile: who.mobile,
-        district: district.id,
-        password: who.password,
-        language: 'en',
-      },
-    });
-    expect(registered.statusCode, registered.body).toBe(201);
-    const code = await e2e.smsCode(who.mobile);
-    const verified = await inject({
-      method: 'POST',
-      url: '/api/v1/auth/verify',
-      payload: { mobile: who.mobile, code },
-    });
-    expect(verified.statusCode, verified.body).toBe(200);
-    return verified.json().token as string;
-  }
-
   async function staffToken(who: Staff): Promise<string> {
     const res = await inject({ method: 'POST', url: '/api/v1/staff/auth/login', payload: who });
     expect(res.statusCode, res.body).toBe(200);
@@ -77,7 +43,7 @@ describe.skipIf(!chromiumPath())('officers’ console', () => {
     e2e = await startPortal();
     baseUrl = e2e.url;
     browser = await launchChromium();
-    citizenToken = await registerCitizen();
+    citizenToken = (await e2e.registerCitizen({ district: 'peshawar', name: 'Amina Khan' })).token;
     officer = await e2e.createStaff({ role: 'officer', department: 'phe', districts: ['peshawar'] });
     supervisor = await e2e.createStaff({ role: 'supervisor', department: 'phe' });
     admin = await e2e.createStaff({ role: 'admin' });

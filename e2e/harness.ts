@@ -47,6 +47,11 @@ export interface E2EPortal {
     department?: string;
     districts?: string[];
   }): Promise<{ login: string; password: string }>;
+  /** A citizen registered and verified through the public API, as the app does it. */
+  registerCitizen(input: { district: string; name?: string }): Promise<{
+    token: string;
+    who: ReturnType<typeof newIdentity>;
+  }>;
   stop(): Promise<void>;
 }
 
@@ -69,7 +74,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<E2E
   const { port } = portal.app.server.address() as AddressInfo;
   const outboxDir = path.join(dataDir, 'outbox');
   let staffCount = 0;
-  return {
+  const e2e: E2EPortal = {
     url: `http://127.0.0.1:${port}`,
     dataDir,
     portal,
@@ -98,12 +103,40 @@ export async function startPortal(env: Record<string, string> = {}): Promise<E2E
       });
       return { login, password };
     },
+    async registerCitizen(input) {
+      const who = newIdentity();
+      const district = (await portal.app.services.geo.listDistricts()).find(
+        (d) => d.code === input.district,
+      )!;
+      const registered = await portal.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/register',
+        payload: {
+          name: input.name ?? who.name,
+          cnic: who.cnic,
+          mobile: who.mobile,
+          district: district.id,
+          password: who.password,
+          language: 'en',
+        },
+      });
+      if (registered.statusCode !== 201) throw new Error(`register failed: ${registered.body}`);
+      const code = await e2e.smsCode(who.mobile);
+      const verified = await portal.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/verify',
+        payload: { mobile: who.mobile, code },
+      });
+      if (verified.statusCode !== 200) throw new Error(`verify failed: ${verified.body}`);
+      return { token: verified.json().token as string, who: { ...who, name: input.name ?? who.name } };
+    },
     async stop() {
       await portal.jobs.stop();
       await portal.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return e2e;
 }
 
 export async function launchChromium(): Promise<Browser> {

@@ -107,6 +107,21 @@ export async function buildComplaint(
   });
 }
 
+/** A staff action on a complaint through the API (`token` undefined: without a session). */
+export function staffAction(
+  portal: TestPortal,
+  id: number,
+  token: string | undefined,
+  payload: Record<string, unknown>,
+) {
+  return portal.app.inject({
+    method: 'POST',
+    url: `/api/v1/staff/complaints/${id}/actions`,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    payload,
+  });
+}
+
 /** Ids of seeded reference rows by code. */
 export async function refIds(portal: TestPortal) {
   const db = portal.database.db;

@@ -133,13 +133,14 @@ export class SharedCache<K, V> {
     feed.onReset(() => this.entries.clear());
   }
 
-  /** Forget entries when `topic` changes: `match` picks them from the changed key. */
-  forgetOn(topic: string, match: (key: string) => K | ((value: V) => boolean)) {
-    this.feed.on(topic, (changed) => {
-      const which = match(changed);
-      if (typeof which === 'function') this.entries.deleteWhere(which as (value: V) => boolean);
-      else this.entries.delete(which);
-    });
+  /** Forgets the entry keyed `keyOf(changed)` when `topic` changes. */
+  forgetOn(topic: string, keyOf: (changed: string) => K) {
+    this.feed.on(topic, (changed) => this.entries.delete(keyOf(changed)));
+  }
+
+  /** Forgets every entry `matches(changed)` accepts when `topic` changes (rare: an account's sessions). */
+  forgetAllOn(topic: string, matches: (changed: string) => (value: V) => boolean) {
+    this.feed.on(topic, (changed) => this.entries.deleteWhere(matches(changed)));
   }
 
   async read(key: K, load: () => Promise<V | null>, stillValid: (value: V) => boolean = () => true) {

@@ -365,20 +365,10 @@ export class AccountService {
   async findForStaff(text: string, limit = 20): Promise<CitizenProfile[]> {
     const query = text.trim();
     const id = /^#(\d{1,15})$/.exec(toAsciiDigits(query));
-    if (id) return this.profilesOf([await findCitizenById(this.deps.db, Number(id[1]))]);
-    const cnic = parseCnic(query);
-    if (cnic) return this.profilesOf([await findCitizenByCnicHash(this.deps.db, this.cnicHash(cnic))]);
-    const mobile = /^[+0-9\u06f0-\u06f9\u0660-\u0669][\d\s\u06f0-\u06f9\u0660-\u0669()-]{5,}$/.test(query)
-      ? normalizeMobile(query)
-      : null;
-    if (mobile && 'e164' in mobile)
-      return this.profilesOf([await findCitizenByMobile(this.deps.db, mobile.e164)]);
-    if (query.length < 2) return [];
-    return this.profilesOf(await findCitizensByName(this.deps.db, query, limit));
-  }
-
-  private profilesOf(rows: (CitizenRow | undefined)[]): CitizenProfile[] {
-    return rows.filter((r): r is CitizenRow => r !== undefined).map((r) => this.profile(r));
+    const row = id ? await findCitizenById(this.deps.db, Number(id[1])) : await this.findByLogin(query);
+    if (row) return [this.profile(row)];
+    if (id || query.length < 2) return [];
+    return (await findCitizensByName(this.deps.db, query, limit)).map((r) => this.profile(r));
   }
 
   async fullCnic(citizenId: number): Promise<string> {

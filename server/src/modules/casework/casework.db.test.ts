@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildComplaint, refIds } from '../../../test/complaints.js';
+import { buildComplaint, refIds, staffAction } from '../../../test/complaints.js';
 import { bearer, buildCitizen, buildStaff, type RegisteredCitizen } from '../../../test/factories.js';
 import { audio, jpeg } from '../../../test/media-samples.js';
 import { createTestPortal, errorOf, type TestPortal } from '../../../test/portal.js';
@@ -43,12 +43,7 @@ describe('casework: the staff queue, the case file and the actions', () => {
   const get = (url: string, token?: string) =>
     portal.app.inject({ method: 'GET', url, headers: token ? bearer(token) : {} });
   const act = (id: number, token: string | undefined, payload: Record<string, unknown>) =>
-    portal.app.inject({
-      method: 'POST',
-      url: `/api/v1/staff/complaints/${id}/actions`,
-      headers: token ? bearer(token) : {},
-      payload,
-    });
+    staffAction(portal, id, token, payload);
   const events = (id: number) =>
     portal.database.db
       .selectFrom('complaint_events')

@@ -5,7 +5,7 @@ import { parseJson } from '../../db/json.js';
 import type { ComplaintStatus, DB } from '../../db/schema.js';
 import { conflict, forbidden, invalid, notFound } from '../../errors.js';
 import type { StaffPrincipal } from '../../http/auth.js';
-import type { AppliedEvent, ComplaintLifecycle } from '../complaints/lifecycle.js';
+import { type AppliedEvent, type ComplaintLifecycle, STATUSES } from '../complaints/lifecycle.js';
 import { type ComplaintPlace, policies, staffCovers } from '../complaints/policies.js';
 import {
   type ComplaintView,
@@ -36,16 +36,6 @@ import {
   type QueueScope,
 } from './repo.js';
 import { asTrackingNumber, ftsMatchExpression } from './search.js';
-
-export const STATUSES: readonly ComplaintStatus[] = [
-  'submitted',
-  'assigned',
-  'in_progress',
-  'resolved',
-  'closed',
-  'reopened',
-  'rejected',
-];
 
 export interface QueueQuery {
   status?: ComplaintStatus[];

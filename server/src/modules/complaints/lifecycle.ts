@@ -26,6 +26,17 @@ export const TRANSITIONS: Readonly<Record<ComplaintStatus, readonly ComplaintSta
   rejected: [],
 };
 
+/** Every status, in the order of a complaint's life (the queue's counts, the heat map's columns). */
+export const STATUSES: readonly ComplaintStatus[] = [
+  'submitted',
+  'assigned',
+  'in_progress',
+  'resolved',
+  'closed',
+  'reopened',
+  'rejected',
+];
+
 export const OPEN_STATUSES: readonly ComplaintStatus[] = ['submitted', 'assigned', 'in_progress', 'reopened'];
 
 export function canTransition(from: ComplaintStatus, to: ComplaintStatus): boolean {

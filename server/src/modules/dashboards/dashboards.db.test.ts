@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildComplaint, refIds } from '../../../test/complaints.js';
+import { buildComplaint, refIds, staffAction } from '../../../test/complaints.js';
 import { bearer, buildCitizen, buildStaff, type RegisteredCitizen } from '../../../test/factories.js';
 import { createTestPortal, errorOf, type TestPortal } from '../../../test/portal.js';
 import { rebuildRollups } from './rollup.js';
@@ -19,12 +19,7 @@ describe('dashboards: rollups, scopes, drill-down, CSV and the public page', () 
   const get = (url: string, token?: string) =>
     portal.app.inject({ method: 'GET', url, headers: token ? bearer(token) : {} });
   const act = (id: number, token: string, payload: Record<string, unknown>) =>
-    portal.app.inject({
-      method: 'POST',
-      url: `/api/v1/staff/complaints/${id}/actions`,
-      headers: bearer(token),
-      payload,
-    });
+    staffAction(portal, id, token, payload);
   const file = async (citizen: RegisteredCitizen, category: string) => {
     const res = await portal.app.inject({
       method: 'POST',

@@ -1,6 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildComplaint, refIds } from '../../../test/complaints.js';
+import { buildComplaint, refIds, staffAction } from '../../../test/complaints.js';
 import { bearer, buildStaff } from '../../../test/factories.js';
 import { createTestPortal, type TestPortal } from '../../../test/portal.js';
 import { generateComplaints } from '../../db/generate.js';
@@ -174,12 +174,7 @@ describe('dashboards: the complaints behind a figure of a period', () => {
 
   it('lists one staff member\u2019s resolutions as the by-officer figure counts them', async () => {
     const act = (id: number, token: string, payload: Record<string, unknown>) =>
-      portal.app.inject({
-        method: 'POST',
-        url: `/api/v1/staff/complaints/${id}/actions`,
-        headers: bearer(token),
-        payload,
-      });
+      staffAction(portal, id, token, payload);
     const mine: number[] = [];
     for (let i = 0; i < 3; i++) {
       const c = await buildComplaint(portal);

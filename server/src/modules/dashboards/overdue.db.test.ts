@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refIds } from '../../../test/complaints.js';
+import { refIds, staffAction } from '../../../test/complaints.js';
 import { bearer, buildStaff } from '../../../test/factories.js';
 import { createTestPortal, type TestPortal } from '../../../test/portal.js';
 import { generateComplaints } from '../../db/generate.js';
@@ -79,13 +79,7 @@ describe('dashboards: overdue from the open-and-due rollup', () => {
       .limit(4)
       .execute();
     expect(overdue).toHaveLength(4);
-    const act = (id: number, body: Record<string, unknown>) =>
-      portal.app.inject({
-        method: 'POST',
-        url: `/api/v1/staff/complaints/${id}/actions`,
-        headers: bearer(admin.token),
-        payload: body,
-      });
+    const act = (id: number, body: Record<string, unknown>) => staffAction(portal, id, admin.token, body);
     for (const c of overdue.slice(0, 2)) {
       const res = await act(c.id, { type: 'resolve', message: 'Repaired and checked on site.' });
       expect(res.statusCode, res.body).toBe(200);

@@ -2,7 +2,7 @@ import { type Generated, type Kysely, sql, type Transaction } from 'kysely';
 import { type DbOrTrx, dialectOf } from '../../db/database.js';
 import { parseJson } from '../../db/json.js';
 import type { ComplaintStatus, DB, RollupCounters } from '../../db/schema.js';
-import { type AppliedEvent, type EventSubscriber, OPEN_STATUSES } from '../complaints/lifecycle.js';
+import { type AppliedEvent, type EventSubscriber, OPEN_STATUSES, STATUSES } from '../complaints/lifecycle.js';
 
 /**
  * Dashboard rollups, kept current by a lifecycle subscriber in each event's transaction:
@@ -55,15 +55,8 @@ export type HeatScale = (typeof HEAT_SCALES)[number];
 /** The cell at a scale that holds a grid cell. */
 export const scaledCell = (cell: number, scale: HeatScale) => Math.floor(cell / scale);
 
-export const HEAT_STATUSES: readonly ComplaintStatus[] = [
-  'submitted',
-  'assigned',
-  'in_progress',
-  'resolved',
-  'closed',
-  'reopened',
-  'rejected',
-];
+/** Every status has a column in the heat map tables. */
+export const HEAT_STATUSES: readonly ComplaintStatus[] = STATUSES;
 
 // The dashboards' own heat map tables; their counters are named after the statuses.
 type HeatCounts = Record<ComplaintStatus, Generated<number>>;

@@ -34,8 +34,8 @@ export class SessionService {
     // Every request resolves its session; the row is remembered by token hash and forgotten on every
     // node when the session, or all of its account's sessions, end.
     this.cache = new SharedCache(changes, SESSION_CACHE);
-    this.cache.forgetOn('session', (id) => (s) => s.id === Number(id));
-    this.cache.forgetOn('sessions-of', (subject) => (s) => `${s.subjectType}:${s.subjectId}` === subject);
+    this.cache.forgetAllOn('session', (id) => (s) => s.id === Number(id));
+    this.cache.forgetAllOn('sessions-of', (subject) => (s) => `${s.subjectType}:${s.subjectId}` === subject);
   }
 
   private hash(token: string): string {

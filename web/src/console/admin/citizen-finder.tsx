@@ -5,6 +5,22 @@ import { useSubmit } from '../hooks.js';
 import { t } from '../strings.js';
 import { ErrorRegion, Field } from '../widgets.js';
 
+/** The citizen a form acts on, by id: typed, or filled in by the finder. */
+export function CitizenIdField({ value, onInput }: { value: string; onInput: (id: string) => void }) {
+  return (
+    <Field label={t('citizens.id')} hint={t('citizens.idHint')}>
+      <input
+        name="citizenId"
+        inputMode="numeric"
+        pattern="[0-9]+"
+        required
+        value={value}
+        onInput={(e) => onInput(e.currentTarget.value)}
+      />
+    </Field>
+  );
+}
+
 /**
  * Finds a citizen by CNIC, mobile number, #id or name, for the forms that act on one (messages, warnings,
  * blocks). Not a form of its own: it sits inside those forms, so Enter searches instead of submitting.

@@ -4,7 +4,7 @@ import { nameOf, useConsole } from '../context.js';
 import { useLoad, useSubmit } from '../hooks.js';
 import { formatDateTime } from '../strings.js';
 import { ErrorRegion, Field, Loading, StatusRegion } from '../widgets.js';
-import { CitizenFinder } from './citizen-finder.js';
+import { CitizenFinder, CitizenIdField } from './citizen-finder.js';
 
 /** Citizens who misuse the portal: a warning first, then a block from filing; a block can be lifted. */
 export function CitizensScreen() {
@@ -108,16 +108,7 @@ function SanctionForm({ onDone }: { onDone: () => void }) {
       <h2 id="sanction-heading">Warn, block or unblock a citizen</h2>
       <CitizenFinder onChoose={(c) => setCitizenId(String(c.id))} />
       <div class="filter-row">
-        <Field label="Citizen id" hint="As shown on a complaint’s complainant card.">
-          <input
-            name="citizenId"
-            inputMode="numeric"
-            pattern="[0-9]+"
-            required
-            value={citizenId}
-            onInput={(e) => setCitizenId(e.currentTarget.value)}
-          />
-        </Field>
+        <CitizenIdField value={citizenId} onInput={setCitizenId} />
         <Field label="Action">
           <select
             name="action"

@@ -4,7 +4,7 @@ import { nameOf, useConsole } from '../context.js';
 import { useLoad, useSubmit } from '../hooks.js';
 import { formatDateTime, plural, t } from '../strings.js';
 import { ErrorRegion, Field, Loading, NamedSelect, NotAvailable, StatusRegion } from '../widgets.js';
-import { CitizenFinder } from './citizen-finder.js';
+import { CitizenFinder, CitizenIdField } from './citizen-finder.js';
 
 type Language = 'en' | 'ur' | 'ps';
 type Texts = Record<Language, string | null>;
@@ -173,18 +173,7 @@ function CommunicationForm({ onSent }: { onSent: () => void }) {
             <option value="district">{t('communications.toAllOfDistrict')}</option>
           </select>
         </Field>
-        {type === 'citizen' && (
-          <Field label={t('communications.citizenId')} hint={t('communications.citizenIdHint')}>
-            <input
-              name="citizenId"
-              inputMode="numeric"
-              pattern="[0-9]+"
-              required
-              value={citizenId}
-              onInput={(e) => setCitizenId(e.currentTarget.value)}
-            />
-          </Field>
-        )}
+        {type === 'citizen' && <CitizenIdField value={citizenId} onInput={setCitizenId} />}
         {type === 'category' && (
           <NamedSelect
             label={t('communications.category')}
