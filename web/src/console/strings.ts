@@ -136,7 +136,7 @@ export const en = {
   'communications.toAllOfCategory': 'Complainants of a category',
   'communications.toAllOfDistrict': 'Citizens of a district',
   'citizens.id': 'Citizen id',
-  'citizens.idHint': 'As shown on a complaint’s complainant card, or found below.',
+  'citizens.idHint': 'As shown on a complaint’s complainant card, or chosen from a search.',
   'citizens.find': 'Find a citizen',
   'citizens.findHint': 'CNIC, mobile number, #id or part of the name.',
   'citizens.findButton': 'Find',
